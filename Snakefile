@@ -1,0 +1,16 @@
+# drukmonitor: the annual monitor of experienced improper pressure ("ervaren oneigenlijke druk").
+# This file only wires the stages together; each stage lives in workflow/rules/<stage>.smk.
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/classify.smk"
+
+
+rule all:
+    input:
+        get_final_outputs(),
+    default_target: True

@@ -1,0 +1,21 @@
+rule classify:
+    input:
+        canonical=f"{PROCESSED}/{{wave}}/canonical.parquet",
+        codebook=get_codebook,
+        crosswalk=get_crosswalk,
+    output:
+        harmonised=f"{PROCESSED}/{{wave}}/harmonised.parquet",
+        classified=f"{PROCESSED}/{{wave}}/classified.parquet",
+        classified_csv=f"{PROCESSED}/{{wave}}/classified.csv",
+        labels=f"{PROCESSED}/{{wave}}/labels.csv",
+        comparability=f"{PROCESSED}/{{wave}}/comparability.csv",
+    params:
+        wave=get_wave,
+        settings=get_settings(),
+    log:
+        "logs/classify/{wave}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+    script:
+        "../../scripts/classify.py"

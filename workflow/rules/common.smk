@@ -1,0 +1,58 @@
+import sys
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from drukmonitor.config import check_run_config, comparison_config, settings_of, wave_config
+from drukmonitor.errors import ConfigError
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+try:
+    check_run_config(config, Path(workflow.basedir))
+except ConfigError as error:
+    sys.exit(f"drukmonitor: configuration error: {error}")
+
+PROCESSED = config.get("processed_dir", "data/processed")
+REPORTS = f"{config.get('reports_dir', 'reports')}/{config['run_id']}"
+CODEBOOKS = config.get("codebook_dir", "workflow/codebooks")
+CROSSWALKS = config.get("crosswalk_dir", "workflow/crosswalks")
+WAVE_IDS = [wave["id"] for wave in config["waves"]]
+COMPARISON_IDS = [comparison["id"] for comparison in config.get("comparisons", [])]
+
+
+wildcard_constraints:
+    wave="|".join(WAVE_IDS) if WAVE_IDS else "[^/]+",
+    comparison="|".join(COMPARISON_IDS) if COMPARISON_IDS else "[^/]+",
+
+
+def get_wave(wildcards):
+    return wave_config(config, wildcards.wave)
+
+
+def get_raw_file(wildcards):
+    return get_wave(wildcards)["file"]
+
+
+def get_codebook(wildcards):
+    return f"{CODEBOOKS}/{get_wave(wildcards)['instrument']}.yaml"
+
+
+def get_crosswalk(wildcards):
+    return f"{CROSSWALKS}/{get_wave(wildcards)['instrument']}.yaml"
+
+
+def get_settings():
+    return settings_of(config)
+
+
+def is_pilot(wave_id):
+    return bool(wave_config(config, wave_id).get("pilot", False))
+
+
+def get_comparison_waves(wildcards):
+    return comparison_config(config, wildcards.comparison)["waves"]
+
+
+def get_final_outputs():
+    return expand(f"{PROCESSED}/{{wave}}/classified.parquet", wave=WAVE_IDS)
