@@ -15,6 +15,8 @@ rule classify:
     log:
         "logs/classify/{wave}.log",
     threads: 1
+    conda:
+        "../envs/drukmonitor.yaml"
     resources:
         mem_mb=2000,
     script:

@@ -12,6 +12,8 @@ rule ingest:
     log:
         "logs/ingest/{wave}.log",
     threads: 1
+    conda:
+        "../envs/drukmonitor.yaml"
     resources:
         mem_mb=2000,
     script:
