@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 CORES ?= 2
 CONFIG ?= config/config.yaml
+# The bundled demo needs a pseudonymisation key; real runs must set their own secret in the environment.
+DRUKMONITOR_PSEUDONYM_KEY ?= demo-key-not-secret-bundled-demo-only
+export DRUKMONITOR_PSEUDONYM_KEY
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 
 .PHONY: run test setup lint bench clean-processed lock

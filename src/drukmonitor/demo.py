@@ -127,6 +127,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pyreadstat
+from drukmonitor.io import pinned_sav_bytes
 
 __all__ = [
     "DEFAULT_SEED",
@@ -174,8 +175,6 @@ EXPECTED_COLUMNS = [
 ]
 
 # Fixed values patched into binary formats.
-SAV_CREATION_DATE = b"01 Jan 20"
-SAV_CREATION_TIME = b"00:00:00"
 ZIP_DATE_TIME = (2018, 6, 1, 0, 0, 0)
 XLSX_TIMESTAMP = "2018-06-01T00:00:00Z"
 
@@ -1626,12 +1625,7 @@ def _sav_bytes(df: pd.DataFrame, *, file_label: str, column_labels: Mapping[str,
             variable_format=dict(formats), variable_measure=dict(measures), row_compress=True,
         )
         data = bytearray(path.read_bytes())
-    # Header: "$FL2", 60-byte product, 5 int32, float64 bias -> creation date at 92, time at 101.
-    if data[:4] != b"$FL2":
-        raise RuntimeError("unexpected SPSS header written by pyreadstat")
-    data[92:101] = SAV_CREATION_DATE
-    data[101:109] = SAV_CREATION_TIME
-    return bytes(data)
+    return pinned_sav_bytes(bytes(data))
 
 
 def _frame(wave: DemoWave, text_columns: Iterable[str]) -> pd.DataFrame:

@@ -55,3 +55,20 @@ def write_json(data: Any, target: Path | str) -> None:
 def write_text(text: str, target: Path | str) -> None:
     with atomic_path(target) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+SAV_CREATION_DATE = b"01 Jan 20"
+SAV_CREATION_TIME = b"00:00:00"
+
+
+def pinned_sav_bytes(data: bytes) -> bytes:
+    """SPSS headers carry a creation date and time; pin them so rewrites are byte-identical.
+
+    Header layout: "$FL2", 60-byte product name, 5 int32, float64 bias -> date at 92, time at 101.
+    """
+    if data[:4] not in (b"$FL2", b"$FL3"):
+        raise ValueError("not an SPSS .sav header")
+    pinned = bytearray(data)
+    pinned[92:101] = SAV_CREATION_DATE
+    pinned[101:109] = SAV_CREATION_TIME
+    return bytes(pinned)
