@@ -8,6 +8,8 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/classify.smk"
+include: "workflow/rules/estimate.smk"
+include: "workflow/rules/export.smk"
 
 
 rule all:

@@ -95,3 +95,86 @@ def run_export_stage(*, harmonised_path, classified_path, comparability_path, wa
         key=pseudonym_key(key_env),
         outputs=outputs,
     )
+
+
+PROVENANCE_ONLY = ("source_file", "source_sha256")
+
+
+def estimation_frame(canonical: pd.DataFrame, harmonised: pd.DataFrame, classified: pd.DataFrame) -> pd.DataFrame:
+    """Classified rows with the harmonised fields, item statuses and item codes estimation reads."""
+    frame = classified
+    for extra in (harmonised, canonical):
+        columns = [c for c in extra.columns if c not in frame.columns and c not in PROVENANCE_ONLY]
+        if columns:
+            frame = frame.merge(extra.loc[:, ["source_row", *columns]], on="source_row", how="left", validate="one_to_one")
+    return frame
+
+
+def wave_meta(wave: dict[str, Any], codebook_path, comparability: pd.DataFrame) -> dict[str, Any]:
+    """What estimation and comparison need to know about a wave: facts, levels, population."""
+    from drukmonitor.codebook import load_codebook
+
+    codebook = load_codebook(wave["instrument"], Path(codebook_path).parent)
+    facts = codebook.facts
+    population = wave.get("population") or {}
+    return {
+        "id": wave["id"],
+        "instrument": wave["instrument"],
+        "instrument_title": codebook.title,
+        "title": wave.get("title", wave["id"]),
+        "pilot": bool(wave.get("pilot", False)),
+        "fieldwork": wave.get("fieldwork", {}),
+        "reference_period_months": facts["reference_period_months"],
+        "reference_period_label": facts["reference_period_label"],
+        "reference_incident": facts["reference_incident"],
+        "reference_incident_label": facts["reference_incident_label"],
+        "definition_shown": facts["definition_shown"],
+        "population_type": facts["population_type"],
+        "population_label": facts["population_label"],
+        "field_levels": dict(zip(comparability["field"], comparability["comparability"], strict=True)),
+        "population_total": population.get("total"),
+        "population_units": population.get("units") or {},
+    }
+
+
+def _read_wave_inputs(canonical_path, harmonised_path, classified_path) -> pd.DataFrame:
+    return estimation_frame(read_parquet(canonical_path), read_parquet(harmonised_path), read_parquet(classified_path))
+
+
+def run_estimate_stage(*, canonical_path, harmonised_path, classified_path, comparability_path, codebook_path, wave, settings, outputs) -> dict[str, int]:
+    """Published (disclosure-controlled) estimate tables of one wave; internal values never hit disk."""
+    from drukmonitor.estimate import TABLES, estimate_wave
+
+    comparability = pd.read_csv(comparability_path, dtype=str, keep_default_na=False)
+    meta = wave_meta(wave, codebook_path, comparability)
+    tables = estimate_wave(_read_wave_inputs(canonical_path, harmonised_path, classified_path), meta, settings)
+    counts = {}
+    for name in TABLES:
+        table = tables.get(name)
+        if table is None:
+            table = pd.DataFrame()
+        write_parquet(table, outputs[name])
+        write_csv(table, outputs[f"{name}_csv"])
+        counts[name] = len(table)
+    from drukmonitor.io import write_json
+
+    write_json(meta, outputs["meta"])
+    return counts
+
+
+def run_compare_stage(*, comparison, waves, inputs, settings, outputs) -> int:
+    """Compare waves: internal estimates are recomputed in memory, only the published comparison is written."""
+    from drukmonitor.comparability import compare_waves
+    from drukmonitor.estimate import estimate_wave
+
+    tables, metas = {}, {}
+    for wave_id, wave in waves.items():
+        paths = inputs[wave_id]
+        comparability = pd.read_csv(paths["comparability"], dtype=str, keep_default_na=False)
+        metas[wave_id] = wave_meta(wave, paths["codebook"], comparability)
+        frame = _read_wave_inputs(paths["canonical"], paths["harmonised"], paths["classified"])
+        tables[wave_id] = estimate_wave(frame, metas[wave_id], settings, internal=True)
+    table = compare_waves(tables, metas, settings, waves=list(waves), comparison=comparison["id"])
+    write_parquet(table, outputs["comparison"])
+    write_csv(table, outputs["comparison_csv"])
+    return len(table)

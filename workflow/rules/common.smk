@@ -55,4 +55,29 @@ def get_comparison_waves(wildcards):
 
 
 def get_final_outputs():
-    return expand(f"{PROCESSED}/{{wave}}/classified.parquet", wave=WAVE_IDS)
+    outputs = expand(f"{PROCESSED}/{{wave}}/estimates/prevalence.parquet", wave=WAVE_IDS)
+    outputs += expand(f"{PROCESSED}/{{wave}}/export/datapackage.json", wave=WAVE_IDS)
+    outputs += expand(f"{PROCESSED}/comparisons/{{comparison}}/comparison.parquet", comparison=COMPARISON_IDS)
+    return outputs
+
+
+ESTIMATE_TABLES = ["prevalence", "distributions", "group_tests", "pilot_evaluation", "response"]
+
+
+def get_estimate_outputs(directory):
+    outputs = {}
+    for table in ESTIMATE_TABLES:
+        outputs[table] = f"{directory}/{table}.parquet"
+        outputs[f"{table}_csv"] = f"{directory}/{table}.csv"
+    return outputs
+
+
+def get_comparison_inputs(wildcards):
+    inputs = {}
+    for wave_id in get_comparison_waves(wildcards):
+        wave = wave_config(config, wave_id)
+        for kind in ("canonical", "harmonised", "classified"):
+            inputs[f"{kind}_{wave_id}"] = f"{PROCESSED}/{wave_id}/{kind}.parquet"
+        inputs[f"comparability_{wave_id}"] = f"{PROCESSED}/{wave_id}/comparability.csv"
+        inputs[f"codebook_{wave_id}"] = f"{CODEBOOKS}/{wave['instrument']}.yaml"
+    return inputs
