@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except DrukmonitorError as error:
         print(f"drukmonitor: error: {error}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps({"status": "unusable", "exit_code": error.exit_code, "error": str(error)}, ensure_ascii=False))
         return error.exit_code
 
 

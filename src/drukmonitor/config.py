@@ -12,6 +12,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "pressure_threshold": 3,
     "top_civil_service_is_principal": True,
     "mto_ambtelijke_druk_context": "political_indirect",
+    "on_unknown_code": "fail",
     "min_cell_size": 10,
     "confidence_level": 0.95,
     "weighting": "kish",
