@@ -104,8 +104,14 @@ def test_unusable_file_exits_2_without_traceback(runs):
 
 def test_unmapped_code_exits_2(runs):
     run = runs["unmapped"]
-    assert run.returncode == 2 and run.stdout == ""
+    assert run.returncode == 2
     assert "column OD1, row 1, value '7': not a code of OD1" in run.stderr
+    if "--json" in run.args:
+        report = json.loads(run.stdout)
+        assert report["status"] == "unusable" and report["exit_code"] == 2
+        assert "value '7': not a code of OD1" in report["error"]
+    else:
+        assert run.stdout == ""
     assert "Traceback" not in run.stderr
 
 
