@@ -9,7 +9,7 @@ from drukmonitor.errors import ConfigError
 
 validate(config, schema="../schemas/config.schema.yaml")
 try:
-    check_run_config(config, Path(workflow.basedir))
+    check_run_config(config, Path.cwd())
 except ConfigError as error:
     sys.exit(f"drukmonitor: configuration error: {error}")
 
@@ -58,6 +58,9 @@ def get_final_outputs():
     outputs = expand(f"{PROCESSED}/{{wave}}/estimates/prevalence.parquet", wave=WAVE_IDS)
     outputs += expand(f"{PROCESSED}/{{wave}}/export/datapackage.json", wave=WAVE_IDS)
     outputs += expand(f"{PROCESSED}/comparisons/{{comparison}}/comparison.parquet", comparison=COMPARISON_IDS)
+    # provenance manifest and reports (workflow/rules/provenance.smk, report.smk; included before `rule all`)
+    outputs.append(f"{REPORTS}/provenance.json")
+    outputs += get_report_targets()
     return outputs
 
 
