@@ -205,8 +205,8 @@ def test_context_bars(tmp_path):
     out = figures.context_bars(context_estimates(), tmp_path / "ctx.svg", k=K,
                                order=["political_direct", "political_indirect", "top_civil_service",
                                       "external", "commissioning_principal"])
-    assert "Direct, door politiek ambtsdrager: 32,4%" in out.alt_text
-    assert "Externe partij: onderdrukt" in out.alt_text
+    assert "Politiek, rechtstreeks: 32,4%" in out.alt_text  # labels from workflow/labels.yaml
+    assert "Extern (opdrachtgever of partij buiten de organisatie): onderdrukt" in out.alt_text
     assert "Opdrachtgever (principaal): niet gemeten" in out.alt_text
 
 

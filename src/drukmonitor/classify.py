@@ -152,11 +152,14 @@ def _at_most(frame: pd.DataFrame, column: str, bound: float) -> tuple[np.ndarray
     return observed & (numbers <= bound), observed
 
 
+def _in(frame: pd.DataFrame, column: str, values: tuple[str, ...]) -> np.ndarray:
+    """Rows whose code is one of `values` (blank -> False), as ``np.isin(_codes(...), values)``."""
+    return frame[column].isin(list(values)).to_numpy(dtype=bool)
+
+
 def weighting_factors(harmonised: pd.DataFrame) -> dict[str, pd.arrays.BooleanArray]:
-    content = _codes(harmonised, "content")
-    applicable = np.isin(content, ("improper", "doubt"))
-    frequency = _codes(harmonised, "frequency")
-    frequency_observed = ~pd.isna(frequency)
+    applicable = _in(harmonised, "content", ("improper", "doubt"))
+    frequency_observed = harmonised["frequency"].notna().to_numpy(dtype=bool)
     return {
         "f_intent": _factor([_at_least(harmonised, "intent", 4)], applicable),
         "f_culpable": _factor([_at_most(harmonised, "culpability", 2)], applicable),  # OD8_2 is a reversed item
@@ -164,7 +167,7 @@ def weighting_factors(harmonised: pd.DataFrame) -> dict[str, pd.arrays.BooleanAr
         "f_intensity": _factor([_at_least(harmonised, "felt_pressure", 4), _flags(harmonised, "means_threat")], applicable),
         "f_frequency_duration": _factor(
             [
-                (np.isin(frequency, MULTIPLE_FREQUENCIES), frequency_observed),
+                (_in(harmonised, "frequency", MULTIPLE_FREQUENCIES), frequency_observed),
                 _at_least(harmonised, "repeated", 4),
                 _at_least(harmonised, "duration", 4),
             ],
@@ -173,16 +176,41 @@ def weighting_factors(harmonised: pd.DataFrame) -> dict[str, pd.arrays.BooleanAr
     }
 
 
+def _factorized(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, values): ``values[codes]`` is the column as an object array with None for blanks."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = np.array([*uniques, None], dtype=object)
+    return np.where(codes < 0, len(values) - 1, codes), values
+
+
+def _type_and_principal(harmonised: pd.DataFrame, settings: Mapping[str, Any]) -> tuple[Any, Any]:
+    """principal_agent and type, computed once per distinct (content, means, context) combination.
+
+    Both depend on those three codes only; `principal_agent` and `interaction_type` run on the few
+    distinct combinations and the results are spread to the rows as string columns.
+    """
+    from drukmonitor.status import strings_from_codes
+
+    content_codes, content_values = _factorized(harmonised["content"])
+    means_codes, means_values = _factorized(harmonised["means"])
+    context_codes, context_values = _factorized(harmonised["context"])
+    combination = (content_codes.astype(np.int64) * len(means_values) + means_codes) * len(context_values) + context_codes
+    uniques, inverse = np.unique(combination, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    unique_context = context_values[uniques % len(context_values)]
+    unique_means = means_values[(uniques // len(context_values)) % len(means_values)]
+    unique_content = content_values[uniques // (len(context_values) * len(means_values))]
+    principal = principal_agent(unique_context, settings)
+    types = interaction_type(unique_content, unique_means, principal)
+    return strings_from_codes(inverse, [str(value) for value in principal]), strings_from_codes(inverse, [str(value) for value in types])
+
+
 def classify(harmonised: pd.DataFrame, settings: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Classified table (`CLASSIFIED_COLUMNS`, rows sorted by source_row) from a harmonised table."""
     settings = resolve_settings(settings)
-    content = _codes(harmonised, "content")
-    means = _codes(harmonised, "means")
-    context = _codes(harmonised, "context")
-    principal = principal_agent(context, settings)
-    types = interaction_type(content, means, principal)
+    principal, types = _type_and_principal(harmonised, settings)
     factors = weighting_factors(harmonised)
-    applicable = np.isin(content, ("improper", "doubt"))
+    applicable = _in(harmonised, "content", ("improper", "doubt"))
     true_count = np.sum([factor.fillna(False).to_numpy(dtype=bool) for factor in factors.values()], axis=0)
     observed_count = np.sum([~factor.isna() for factor in factors.values()], axis=0)
     n_rows = len(harmonised)
@@ -196,9 +224,9 @@ def classify(harmonised: pd.DataFrame, settings: Mapping[str, Any] | None = None
         "content": harmonised["content"].astype("string"),
         "means": harmonised["means"].astype("string"),
         "context": harmonised["context"].astype("string"),
-        "principal_agent": pd.array(principal, dtype="string"),
-        "type": pd.array(types, dtype="string"),
-        "grey_area": pd.array(content == "doubt", dtype="boolean"),
+        "principal_agent": principal,
+        "type": types,
+        "grey_area": pd.arrays.BooleanArray(_in(harmonised, "content", ("doubt",)), np.zeros(n_rows, dtype=bool)),
         "frequency": harmonised["frequency"].astype("string"),
         **factors,
         "severity_score": pd.arrays.IntegerArray(np.asarray(true_count, dtype=np.int64), ~applicable),
@@ -213,6 +241,8 @@ def classify(harmonised: pd.DataFrame, settings: Mapping[str, Any] | None = None
         out[column] = harmonised[column].astype("string")
     frame = pd.DataFrame({name: value.array if isinstance(value, pd.Series) else value for name, value in out.items()})
     frame = frame.loc[:, list(CLASSIFIED_COLUMNS)]
+    if frame["source_row"].is_monotonic_increasing:  # the usual case: ingest keeps the file order
+        return frame.reset_index(drop=True)
     return frame.sort_values("source_row", kind="stable").reset_index(drop=True)
 
 

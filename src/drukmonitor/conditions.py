@@ -134,6 +134,12 @@ def _column_test(condition: Mapping[str, Any], frame: pd.DataFrame, column: str,
         return present if condition["filled"] else ~present
     if "blank" in condition:
         return ~present if condition["blank"] else present
+    for test in ("in", "not_in"):
+        if test in condition and _numeric_codes(values, condition[test]):
+            # codes in a nullable integer column: compare the numbers, no masked-array round trip
+            numbers = values.array.to_numpy(dtype="int64", na_value=0)
+            hit = np.isin(numbers, np.asarray([int(code) for code in condition[test]], dtype="int64"))
+            return hit & present if test == "in" else present & ~hit
     if "in" in condition:
         return values.isin(list(condition["in"])).fillna(False).to_numpy(dtype=bool) & present
     if "not_in" in condition:
@@ -152,6 +158,13 @@ def _column_test(condition: Mapping[str, Any], frame: pd.DataFrame, column: str,
                 }[comparator]
             return np.asarray(result, dtype=bool) & ~np.isnan(numbers)
     raise ConfigError(f"condition {dict(condition)!r} has no test")  # unreachable: _columns_of checked
+
+
+def _numeric_codes(values: pd.Series, codes: Any) -> bool:
+    """True for a nullable integer column tested against plain integer codes (the common case)."""
+    return isinstance(values.array, pd.arrays.IntegerArray) and all(
+        isinstance(code, int | np.integer) and not isinstance(code, bool) and -(2**63) <= int(code) < 2**63 for code in codes
+    )
 
 
 def _resolve_bound(bound: Any, params: Mapping[str, Any]) -> float:

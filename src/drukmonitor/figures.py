@@ -488,7 +488,7 @@ def diverging_likert(
     neutral_index = codes.index(neutral) if neutral is not None else None
     palette = _diverging_palette(len(codes), neutral_index)
     basis_text = _basis(rows, basis, k)
-    fig = _new_figure(1.3 + 0.42 * len(items))
+    fig = _new_figure(max(2.4, 1.3 + 0.42 * len(items)))  # room for the legend above one bar
     ax = fig.add_subplot()
     any_suppressed = False
     descriptions = []
@@ -545,9 +545,14 @@ def diverging_likert(
     ax.set_ylim(-0.6, len(items) - 0.4)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    handles = [Patch(facecolor=palette[j], edgecolor="none", label=label) for j, (_, label) in enumerate(categories)]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(5, len(handles)),
-              frameon=False, handlelength=1.2, columnspacing=1.0)
+    # long category labels (e.g. "Helemaal niet onder druk gezet") are wrapped and set in fewer columns,
+    # so the legend never gets wider than the figure
+    long_labels = max((len(label) for _, label in categories), default=0) > 18
+    handles = [Patch(facecolor=palette[j], edgecolor="none", label=textwrap.fill(label, 22) if long_labels else label)
+               for j, (_, label) in enumerate(categories)]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              ncol=min(3 if long_labels else 5, len(handles)), frameon=False, handlelength=1.2, columnspacing=1.0,
+              fontsize=7.5 if long_labels else None)
     if title:
         ax.set_title(title, pad=26, loc="left")
     extra_notes = ["Gecentreerd op de middelste categorie; overige antwoorden (niet van toepassing, wil ik niet "

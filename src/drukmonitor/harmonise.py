@@ -51,9 +51,11 @@ from drukmonitor.status import (
     NOT_IN_INSTRUMENT,
     ROUTING_VIOLATION,
     STATUSES,
-    compute_statuses,
-    first_status,
+    StatusResult,
+    compute_status_codes,
+    first_status_codes,
     status_column,
+    strings_from_codes,
     status_units,
     units_by_reference,
     with_all_columns,
@@ -438,13 +440,18 @@ def harmonise(canonical: pd.DataFrame, codebook: Codebook, crosswalk: Crosswalk,
     """The harmonised table: provenance, item statuses, routing_violation, fields + statuses, gate_status.
 
     One row per canonical row, same order, fresh RangeIndex.
+
+    Statuses are handled as small integer codes (`status.StatusCodes`) and every field as the index of
+    its value among the few values its rules can give, so nothing here creates a Python object per row;
+    string and nullable columns are built once per output column.
     """
     if crosswalk.id != codebook.id:
         raise ConfigError(f"crosswalk {crosswalk.id!r} does not belong to codebook {codebook.id!r}")
     settings = resolve_settings(settings)
     canonical = canonical.reset_index(drop=True)
     n_rows = len(canonical)
-    statuses = compute_statuses(canonical, codebook)
+    computed = compute_status_codes(canonical, codebook)
+    statuses = computed.frame(canonical.index)
     work = pd.concat([with_all_columns(canonical, codebook), statuses], axis=1)
     reference = units_by_reference(status_units(codebook))
     source_rows = canonical["source_row"].to_numpy() if "source_row" in canonical.columns else np.arange(1, n_rows + 1)
@@ -466,9 +473,8 @@ def harmonise(canonical: pd.DataFrame, codebook: Codebook, crosswalk: Crosswalk,
     read_later = _fields_read(crosswalk)
     for name, definition in FIELDS.items():
         mapping = crosswalk.fields[name]
-        values, field_status = _derive(definition, mapping, work, statuses, reference, settings, codebook, source_rows)
-        value_array = pd.array(values, dtype=definition.dtype)
-        status_array = pd.array(field_status, dtype="string")
+        value_array, field_status = _derive(definition, mapping, work, computed, reference, settings, codebook, source_rows)
+        status_array = computed.vocabulary.strings(field_status)
         derived[name] = value_array
         derived[status_column(name)] = status_array
         if name in read_later:
@@ -476,7 +482,7 @@ def harmonise(canonical: pd.DataFrame, codebook: Codebook, crosswalk: Crosswalk,
         if status_column(name) in read_later:
             work[status_column(name)] = status_array
     columns.update(derived)
-    columns[GATE_STATUS] = pd.array(_gate_status(crosswalk, statuses, reference, n_rows), dtype="string")
+    columns[GATE_STATUS] = computed.vocabulary.strings(_gate_status(crosswalk, computed, reference, n_rows))
     return pd.DataFrame(columns, index=pd.RangeIndex(n_rows))
 
 
@@ -503,78 +509,104 @@ def _fields_read(crosswalk: Crosswalk) -> set[str]:
     return read
 
 
-def _unit_statuses(names: tuple[str, ...], statuses: pd.DataFrame, reference: Mapping[str, list[str]]) -> list[np.ndarray]:
+def _unit_statuses(names: tuple[str, ...], computed: StatusResult, reference: Mapping[str, list[str]]) -> list[np.ndarray]:
     units: list[str] = []
     for name in parse_range_shorthand(names):
         for unit in reference[name]:
             if unit not in units:
                 units.append(unit)
-    return [statuses[status_column(unit)].to_numpy(dtype=object) for unit in units]
+    return [computed.codes[unit] for unit in units]
+
+
+def _field_array(definition: FieldDef, candidates: list[Any], choice: np.ndarray) -> Any:
+    """``candidates[choice[i]]`` for every row, as the field's column type (None -> NA).
+
+    What ``pd.array(<object array>, dtype=definition.dtype)`` gives, without a Python object per row.
+    """
+    blank = np.array([value is None for value in candidates], dtype=bool)
+    if definition.kind == "code":
+        return strings_from_codes(np.where(blank[choice], -1, choice), [None if v is None else str(v) for v in candidates])
+    if definition.kind == "bool":
+        values = np.array([bool(v) if v is not None else False for v in candidates], dtype=bool)
+        return pd.arrays.BooleanArray(values[choice], blank[choice])
+    values = np.array([int(v) if v is not None else 0 for v in candidates], dtype=np.int64)
+    return pd.arrays.IntegerArray(values[choice], blank[choice])
 
 
 def _derive(
     definition: FieldDef,
     mapping: FieldMapping,
     work: pd.DataFrame,
-    statuses: pd.DataFrame,
+    computed: StatusResult,
     reference: Mapping[str, list[str]],
     settings: Mapping[str, Any],
     codebook: Codebook,
     source_rows: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[Any, np.ndarray]:
+    """(field values as the field's column type, field status codes) for one harmonised field."""
     n_rows = len(work)
+    vocabulary = computed.vocabulary
+    answered_code = vocabulary.code(ANSWERED)
     if mapping.method == "not_measured":
-        return np.full(n_rows, None, dtype=object), np.full(n_rows, NOT_IN_INSTRUMENT, dtype=object)
+        return _field_array(definition, [None], np.zeros(n_rows, dtype=np.intp)), vocabulary.full(n_rows, NOT_IN_INSTRUMENT)
 
     if mapping.method in ("copy", "recode"):
         column = mapping.copy if mapping.method == "copy" else mapping.recode_column
         assert column is not None
         unit = reference[column][0]
-        source_status = statuses[status_column(unit)].to_numpy(dtype=object)
-        answered = source_status == ANSWERED
+        source_status = computed.codes[unit]
+        answered = source_status == answered_code
         codes = pd.to_numeric(work[column], errors="coerce").astype("float64").to_numpy()
-        values = np.full(n_rows, None, dtype=object)
+        answered_codes = codes[answered]
         if mapping.method == "copy":
-            values[answered] = [int(code) for code in codes[answered]]
-        else:
-            assert mapping.recode_map is not None
-            lookup = pd.Series(mapping.recode_map, dtype=object)
-            mapped = pd.Series(codes[answered]).map(lookup).to_numpy(dtype=object)
-            unmapped = pd.isna(mapped)
-            if unmapped.any():
-                position = int(np.flatnonzero(answered)[np.flatnonzero(unmapped)[0]])
-                raise DrukmonitorError(
-                    f"no recode for this value in crosswalk field {definition.name}",
-                    file=str(work["source_file"].iloc[position]) if "source_file" in work.columns else None,
-                    column=column,
-                    row=int(source_rows[position]),
-                    value=int(codes[position]) if float(codes[position]).is_integer() else float(codes[position]),
-                )
-            values[answered] = mapped
-        return values, source_status.copy()
+            if definition.kind != "int" or np.isnan(answered_codes).any():  # not reached for a checked crosswalk
+                values = np.full(n_rows, None, dtype=object)
+                values[answered] = [int(code) for code in answered_codes]
+                return pd.array(values, dtype=definition.dtype), source_status.copy()
+            ints = np.zeros(n_rows, dtype=np.int64)
+            ints[answered] = answered_codes.astype(np.int64)
+            return pd.arrays.IntegerArray(ints, ~answered), source_status.copy()
+        assert mapping.recode_map is not None
+        uniques, inverse = np.unique(answered_codes, return_inverse=True)
+        mapped = [mapping.recode_map.get(code) if not np.isnan(code) else None for code in uniques.tolist()]
+        unmapped_unique = np.array([value is None for value in mapped], dtype=bool)
+        unmapped = unmapped_unique[inverse.reshape(-1)] if len(answered_codes) else np.zeros(0, dtype=bool)
+        if unmapped.any():
+            position = int(np.flatnonzero(answered)[np.flatnonzero(unmapped)[0]])
+            raise DrukmonitorError(
+                f"no recode for this value in crosswalk field {definition.name}",
+                file=str(work["source_file"].iloc[position]) if "source_file" in work.columns else None,
+                column=column,
+                row=int(source_rows[position]),
+                value=int(codes[position]) if float(codes[position]).is_integer() else float(codes[position]),
+            )
+        choice = np.zeros(n_rows, dtype=np.intp)
+        choice[answered] = 1 + inverse.reshape(-1)
+        return _field_array(definition, [None, *mapped], choice), source_status.copy()
 
     params = dict(settings)
     masks = [evaluate(rule.when, work, params) for rule in mapping.rules]
-    matched = np.select(masks, list(range(len(masks))), default=-1) if masks else np.full(n_rows, -1)
-    values = np.full(n_rows, _resolve(definition, mapping.default, settings), dtype=object)
-    field_status = np.full(n_rows, "", dtype=object)
-    for index, rule in enumerate(mapping.rules):
-        hit = matched == index
-        values[hit] = _resolve(definition, rule.value, settings)
-        if rule.status is not None:
-            field_status[hit] = rule.status
-    blank = pd.isna(values)
-    non_substantive = blank | np.isin(values.astype(str), NON_SUBSTANTIVE) & ~blank
-    open_status = field_status == ""
-    field_status[open_status & ~non_substantive] = ANSWERED
+    # candidate 0 is the default, candidate i + 1 the value of rule i (first match wins)
+    choice = np.select(masks, list(range(1, len(masks) + 1)), default=0) if masks else np.zeros(n_rows, dtype=np.intp)
+    candidates = [_resolve(definition, mapping.default, settings), *(_resolve(definition, rule.value, settings) for rule in mapping.rules)]
+    empty = vocabulary.code("")
+    rule_status = np.array(
+        [empty, *(vocabulary.code(rule.status) if rule.status is not None else empty for rule in mapping.rules)], dtype=np.int16
+    )
+    non_substantive_candidate = np.array([value is None or str(value) in NON_SUBSTANTIVE for value in candidates], dtype=bool)
+    unknown_candidate = np.array([value is not None and str(value) == "unknown" for value in candidates], dtype=bool)
+
+    field_status = rule_status[choice]
+    non_substantive = non_substantive_candidate[choice]
+    open_status = field_status == empty
+    field_status[open_status & ~non_substantive] = answered_code
     explain = open_status & non_substantive
     if explain.any():
-        from_sources = first_status(_unit_statuses(mapping.status_from, statuses, reference), n_rows)
-        all_answered = from_sources == ANSWERED
-        unknown_value = ~blank & (values.astype(str) == "unknown")
-        fallback = np.where(unknown_value, ANSWERED, NOT_ASKED)
+        from_sources = first_status_codes(_unit_statuses(mapping.status_from, computed, reference), n_rows, vocabulary)
+        all_answered = from_sources == answered_code
+        fallback = np.where(unknown_candidate[choice], answered_code, vocabulary.code(NOT_ASKED))
         field_status[explain] = np.where(all_answered, fallback, from_sources)[explain]
-    return values, field_status
+    return _field_array(definition, candidates, choice), field_status
 
 
 def _resolve(definition: FieldDef, value: Any, settings: Mapping[str, Any]) -> Any:
@@ -587,13 +619,14 @@ def _resolve(definition: FieldDef, value: Any, settings: Mapping[str, Any]) -> A
     return value
 
 
-def _gate_status(crosswalk: Crosswalk, statuses: pd.DataFrame, reference: Mapping[str, list[str]], n_rows: int) -> np.ndarray:
-    """Status of the first gate item that is answered; else the status of the first gate item."""
-    gate = [statuses[status_column(reference[item][0])].to_numpy(dtype=object) for item in parse_range_shorthand(crosswalk.gate_items)]
+def _gate_status(crosswalk: Crosswalk, computed: StatusResult, reference: Mapping[str, list[str]], n_rows: int) -> np.ndarray:
+    """Status (code) of the first gate item that is answered; else the status of the first gate item."""
+    answered = computed.vocabulary.code(ANSWERED)
+    gate = [computed.codes[reference[item][0]] for item in parse_range_shorthand(crosswalk.gate_items)]
     result = gate[0].copy()
     for status in gate[1:]:
-        take = (result != ANSWERED) & (status == ANSWERED)
-        result[take] = ANSWERED
+        take = (result != answered) & (status == answered)
+        result[take] = answered
     return result
 
 

@@ -733,8 +733,50 @@ def _clean_string_array(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chun
     """Strip surrounding whitespace; empty string -> null."""
     if array.type != _ARROW_STRING:
         array = array.cast(_ARROW_STRING)
+    if isinstance(array, pa.ChunkedArray):
+        return pa.chunked_array([_clean_string_chunk(chunk) for chunk in array.chunks], type=_ARROW_STRING)
+    return _clean_string_chunk(array)
+
+
+# first/last bytes after which a value may need trimming: ASCII whitespace and control characters,
+# and any non-ASCII byte (a multi-byte character may be Unicode whitespace, e.g. U+00A0)
+_MAYBE_SPACE = np.zeros(256, dtype=bool)
+_MAYBE_SPACE[: 0x21] = True
+_MAYBE_SPACE[0x7F:] = True
+
+
+def _clean_string_exact(array: pa.Array) -> pa.Array:
     trimmed = pc.utf8_trim_whitespace(array)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, _ARROW_STRING), trimmed)
+
+
+def _clean_string_chunk(array: pa.Array) -> pa.Array:
+    """`_clean_string_exact` without copying the text when no value has surrounding whitespace.
+
+    The usual export has none: then only empty strings become null, which is a new validity bitmap
+    over the same offsets and bytes. Any value whose first or last byte may be whitespace (see
+    `_MAYBE_SPACE`) sends the chunk through the exact pyarrow trim.
+    """
+    n = len(array)
+    validity, offsets_buffer, data_buffer = array.buffers()
+    if n == 0 or data_buffer is None:
+        return _clean_string_exact(array)
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[array.offset : array.offset + n + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    nonempty = offsets[1:] > offsets[:-1]
+    if nonempty.any():
+        starts = offsets[:-1][nonempty]
+        if _MAYBE_SPACE[data[starts]].any() or _MAYBE_SPACE[data[offsets[1:][nonempty] - 1]].any():
+            return _clean_string_exact(array)
+    valid = nonempty
+    if array.null_count:
+        valid = valid & array.is_valid().to_numpy(zero_copy_only=False)
+    if validity is None and valid.all():
+        return array
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(
+        _ARROW_STRING, n, [bitmap, pa.py_buffer(np.ascontiguousarray(offsets)), data_buffer], null_count=int(n - valid.sum())
+    )
 
 
 def _trailing_empty(is_null: np.ndarray) -> int:
@@ -960,7 +1002,7 @@ def _read_stat(path: Path, digest: str, kind: str, notes: list[str]) -> RawExpor
     columns: dict[str, Any] = {}
     for name in data.columns:
         columns[str(name)] = _stat_column(str(name), data[name], kind, notes)
-    frame = pd.DataFrame(columns)
+    frame = pd.DataFrame(columns, copy=False)  # fresh arrays: no second copy of every column
 
     value_labels: dict[str, dict[int, str]] = {}
     for name, labels in (meta.variable_value_labels or {}).items():

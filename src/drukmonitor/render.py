@@ -15,18 +15,24 @@ Both routes understand the same source: ``{#fig-x}`` / ``{#tbl-x}`` labels with 
 ``drukmonitor.lua``. Every report says which renderer made it (``renderer`` metadata, shown in the
 colophon) and re-renders byte-identically: no dates, no random ids, only fonts embedded in typst.
 
-Dutch number formatting lives here too (decimal comma, ``12,3%``, ``(9,8% – 15,1%)``) together
-with the suppression symbol (``•``) that every published table and figure uses.
+Dutch number formatting lives here too (decimal comma, ``12,3%``, ``(9,8% – 15,1%)``, dates as
+``1 februari 2021``) together with the suppression symbol (``•``) that every published table and
+figure uses. Dutch labels of codes are never defined here: ``TYPE_LABELS``, ``CONTEXT_LABELS`` and
+``STATUS_LABELS`` are read-only views of ``workflow/labels.yaml`` (:mod:`drukmonitor.labels`).
+:func:`renderer_info` says which renderer :func:`render_report` will use (recorded in the
+provenance manifest).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping as _AbcMapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -60,37 +66,55 @@ DEFAULT_TEMPLATE_DIR = _REPO_ROOT / "workflow" / "report_templates"
 
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 
-#: Dutch labels for the classifier's codes (classification.md section 3).
-TYPE_LABELS: dict[str, str] = {
-    "regular_request": "Regulier verzoek",
-    "unreasonable_pressure": "Onredelijke c.q. onhoudbare druk",
-    "improper_request": "Oneigenlijk verzoek",
-    "indecent_pressure": "Onbehoorlijke druk",
-    "improper_pressure": "Oneigenlijke druk",
-    "grey_area": "Twijfelgeval (grijs gebied)",
-    "not_reported": "Geen verzoek gemeld",
-    "undetermined": "Niet vast te stellen",
-    "outside_definition": "Buiten de definitie (geen principaal-agentrelatie)",
-}
-CONTEXT_LABELS: dict[str, str] = {
-    "political_direct": "Direct, door politiek ambtsdrager",
-    "political_indirect": "Indirect, namens politiek ambtsdrager",
-    "political_unspecified": "Politiek, direct of indirect onbekend",
-    "top_civil_service": "Ambtelijke top",
-    "commissioning_principal": "Opdrachtgever (principaal)",
-    "internal_unspecified": "Binnen de organisatie (niet gespecificeerd)",
-    "line_unspecified": "Leidinggevende of collega (namens wie onbekend)",
-    "employer_employee": "Werkgever-werknemer (leidinggevende, collega)",
-    "external": "Externe partij",
-    "unknown": "Onbekend",
-    "not_applicable": "Niet van toepassing",
-}
-STATUS_LABELS: dict[str, str] = {
-    "dont_know": "Weet ik niet",
-    "refused": "Wil ik niet zeggen",
-    "item_nonresponse": "Niet beantwoord",
-    "not_asked": "Niet gevraagd (routing)",
-}
+class LabelView(_AbcMapping):
+    """Read-only code -> Dutch label mapping backed by ``workflow/labels.yaml`` (drukmonitor.labels),
+    the one source of Dutch labels. Looked up on every access, so ``DRUKMONITOR_LABELS`` is honoured.
+
+    ``column`` names a labelled output column (its domain gives the labels); ``extra`` adds labels
+    for categories that are not codes of that column but appear beside them in estimate tables
+    (taken from labels.yaml too: e.g. ``grey_area`` as a category of ``type``).
+    """
+
+    def __init__(self, column: str, extra_columns: Mapping[str, str] | None = None) -> None:
+        self.column = column
+        self.extra_columns = dict(extra_columns or {})
+
+    def _data(self) -> dict[str, str]:
+        from drukmonitor import labels as _labels
+
+        data = dict(_labels.labels_for(self.column))
+        if self.extra_columns:
+            names = _variable_names(str(_labels.default_labels_path()))
+            for code, column in self.extra_columns.items():
+                if column in names:
+                    data.setdefault(code, str(names[column]))
+        return data
+
+    def __getitem__(self, key: str) -> str:
+        return self._data()[key]
+
+    def __iter__(self):
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __repr__(self) -> str:
+        return f"LabelView({self.column!r})"
+
+
+@functools.lru_cache(maxsize=4)
+def _variable_names(path: str) -> dict[str, str]:
+    from drukmonitor import labels as _labels
+
+    table = _labels.variable_labels(path)
+    return dict(zip(table["variable"].astype(str), table["label_nl"].astype(str)))
+
+
+#: Dutch labels of the classifier's codes (classification.md section 3), from workflow/labels.yaml.
+TYPE_LABELS: Mapping[str, str] = LabelView("type", {"grey_area": "grey_area"})
+CONTEXT_LABELS: Mapping[str, str] = LabelView("context")
+STATUS_LABELS: Mapping[str, str] = LabelView("gate_status")
 INSTRUMENT_LABELS: dict[str, str] = {
     "uu2020": "nieuw meetinstrument (Kader 2, Heres en Bovens 2020)",
     "mto2019": "MTO 2019 Gemeente Rotterdam",
@@ -206,6 +230,31 @@ def fmt_period(reference_period: Any) -> str:
     if text.isdigit():
         return fmt_period(int(text))
     return text
+
+
+_MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+              "oktober", "november", "december")
+
+
+def fmt_date(value: Any, *, na: str = "onbekend") -> str:
+    """An ISO date as Dutch text: ``"2021-02-01" -> "1 februari 2021"``; other text is kept."""
+    if _is_missing(value) or str(value).strip() == "":
+        return na
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text[:10])
+    if not match:
+        return text
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        return text
+    return f"{day} {_MONTHS_NL[month - 1]} {year}"
+
+
+def fmt_period_range(start: Any, end: Any) -> str:
+    """Fieldwork period: ``"1 februari 2021 – 19 februari 2021"``."""
+    if _is_missing(start) and _is_missing(end):
+        return "onbekend"
+    return f"{fmt_date(start)} \u2013 {fmt_date(end)}"
 
 
 def instrument_label(instrument: str) -> str:
@@ -498,13 +547,21 @@ def _attr_value(text: str) -> str:
     return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+#: Cell text that typst would read as markup when pandoc writes it unescaped into a table cell
+#: (``[= x]`` is a heading, ``[- x]`` / ``[+ x]`` / ``[/ x: y]`` are list items).
+_TYPST_CELL_MARKUP = re.compile(r"^\\?(=|[-+/]\s)")
+
+
 def _cell_text(value: Any) -> str:
     if _is_missing(value):
         return ""
     text = str(value)
     if text in (SUPPRESSED, NOT_MEASURED, NOT_AVAILABLE):
         return text
-    return md_escape(text)
+    text = md_escape(text)
+    if _TYPST_CELL_MARKUP.match(text):
+        text = "\u200b" + text  # a zero-width space keeps the text literal in typst
+    return text
 
 
 def _column_align(series: pd.Series) -> str:
@@ -514,6 +571,13 @@ def _column_align(series: pd.Series) -> str:
     if values and all(_NUMERIC_CELL.match(v) for v in values):
         return "r"
     return "l"
+
+
+_MAX_COLUMN_DASHES = 40
+
+
+def _longest_word(cells: Iterable[str]) -> int:
+    return max([len(word) for cell in cells for word in str(cell).split()] + [3])
 
 
 def table_markdown(table: Table) -> str:
@@ -526,7 +590,11 @@ def table_markdown(table: Table) -> str:
         raise RenderError("align must give l, r or c for every column", value=align)
     header = [_cell_text(c) for c in data.columns]
     rows = [[_cell_text(v) for v in rec] for rec in data.itertuples(index=False, name=None)]
+    # the dashes of the separator line set the relative column widths of wrapped tables: long text
+    # columns are capped, so a short column (a verdict, a number) never shrinks below its longest word
     widths = [max([3, len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    widths = [min(w, max(_MAX_COLUMN_DASHES, _longest_word([h, *(r[i] for r in rows)])))
+              for i, (w, h) in enumerate(zip(widths, header))]
     sep = {"l": lambda w: ":" + "-" * (w - 1), "r": lambda w: "-" * (w - 1) + ":", "c": lambda w: ":" + "-" * (w - 2) + ":"}
 
     def line(cells: Sequence[str]) -> str:
@@ -736,10 +804,18 @@ def template_directory(template_dir: Union[str, Path, None] = None) -> Path:
 def load_caveats(template_dir: Union[str, Path, None] = None) -> dict[str, Any]:
     path = template_directory(template_dir) / "caveats.yaml"
     try:
-        with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        stat = path.stat()
     except FileNotFoundError as error:
         raise RenderError("caveats file not found", file=path) from error
+    import copy
+
+    return copy.deepcopy(_load_caveats_cached(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_caveats_cached(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
 
 
 def caveat_callout(key: str, *, quote: bool = True, template_dir: Union[str, Path, None] = None) -> Callout:
@@ -831,6 +907,15 @@ def choose_renderer(renderer: str | None = None) -> str:
     if choice == "auto":
         return RENDERER_QUARTO if shutil.which("quarto") else RENDERER_FALLBACK
     raise RenderError("unknown renderer (use auto, quarto or pandoc+typst)", value=renderer or os.environ.get(RENDERER_ENV))
+
+
+def renderer_info(renderer: str | None = None) -> dict[str, Any]:
+    """The renderer :func:`render_report` will use here and now, with its versions (no dates):
+    ``{"name": "quarto" | "pandoc+typst", "description": ..., "versions": {...}}``. The provenance
+    manifest records it, so every report can say which renderer made it."""
+    chosen = choose_renderer(renderer)
+    versions = {"quarto": quarto_version()} if chosen == RENDERER_QUARTO else tool_versions()
+    return {"name": chosen, "description": renderer_description(chosen, versions), "versions": versions}
 
 
 def render_report(

@@ -178,3 +178,188 @@ def run_compare_stage(*, comparison, waves, inputs, settings, outputs) -> int:
     write_parquet(table, outputs["comparison"])
     write_csv(table, outputs["comparison_csv"])
     return len(table)
+
+
+# ---- provenance manifest and reports (issues #6 and #7) ---------------------------------------
+
+
+def pseudonym_key_status(key_env: str) -> dict[str, Any]:
+    """Whether the pseudonymisation key is set and whether it is the bundled demo key ("demo-...").
+    Never the key itself, nor anything derived from it."""
+    import os
+
+    value = os.environ.get(key_env) or ""
+    return {"key_env": key_env, "key_set": bool(value), "demo_key": value.startswith("demo-")}
+
+
+def run_manifest_stage(*, config, raw_files, codebooks, crosswalks, other_inputs, repo, lock_file, key_env, output) -> dict[str, Any]:
+    """provenance.json of a run: build_manifest + the renderer reports will use, python, the raw
+    file of every wave and the pseudonymisation-key status. Deterministic: no timestamps."""
+    import json
+    import platform
+
+    from drukmonitor import render
+    from drukmonitor.io import write_json
+    from drukmonitor.provenance import build_manifest
+    from drukmonitor.readers import sha256_of
+
+    config = json.loads(json.dumps(dict(config), default=str))
+    manifest = build_manifest(
+        config=config,
+        raw_files=raw_files,
+        codebooks=codebooks,
+        crosswalks=crosswalks,
+        other_inputs=other_inputs,
+        repo=repo,
+        lock_file=lock_file,
+        renderer=render.renderer_info(),
+    )
+    manifest["python"] = platform.python_version()
+    manifest["waves"] = [
+        {"id": wave["id"], "instrument": wave["instrument"], "file": str(wave["file"]), "sha256": sha256_of(Path(wave["file"]))}
+        for wave in config["waves"]
+    ]
+    manifest["pseudonymisation"] = pseudonym_key_status(key_env)
+    write_json(manifest, output)
+    return manifest
+
+
+def report_provenance(*, config_part: dict[str, Any], summaries: dict[str, Any], repo) -> dict[str, Any]:
+    """The provenance summary one report carries: the hash of the configuration it rests on (its
+    waves, settings, organisation), the raw file and SHA-256 of each of its waves (as ingest read
+    them), the git state of the workflow code and the renderer. The run's full manifest
+    (provenance.json) is what the audit report shows."""
+    import json
+
+    from drukmonitor import render
+    from drukmonitor.provenance import config_hash, git_state
+
+    part = json.loads(json.dumps(config_part, default=str))
+    waves = []
+    for wave in part.get("waves", []):
+        summary = _read_json(summaries[wave["id"]])
+        waves.append({"id": wave["id"], "instrument": wave["instrument"], "file": str(wave["file"]),
+                      "sha256": summary.get("sha256", "onbekend")})
+    return {"run_id": part.get("run_id"), "config_sha256": config_hash(part), "config_scope": "report",
+            "git": git_state(repo), "renderer": render.renderer_info(), "waves": waves}
+
+
+def _read_json(path) -> Any:
+    import json
+
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _read_tables(paths: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    return {name: read_parquet(path) for name, path in paths.items()}
+
+
+def _prepare_report_dir(qmd_path) -> tuple[Path, Path]:
+    """The report folder and its figure folder, emptied (figures are rewritten every time)."""
+    import shutil
+
+    qmd_dir = Path(qmd_path).parent
+    figure_dir = qmd_dir / "figuren"
+    if figure_dir.exists():
+        shutil.rmtree(figure_dir)
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    return qmd_dir, figure_dir
+
+
+def _write_and_render(report, outputs: dict[str, Any]) -> dict[str, Any]:
+    from drukmonitor import render
+    from drukmonitor.reports import write_report
+
+    qmd_path = Path(outputs["qmd"])
+    write_report(report, qmd_path)
+    formats = tuple(fmt for fmt in ("html", "pdf") if fmt in outputs)
+    result = render.render_report(qmd_path, qmd_path.parent, formats, stem=qmd_path.stem)
+    for fmt in formats:
+        if Path(result.outputs[fmt]).resolve() != Path(outputs[fmt]).resolve():
+            raise render.RenderError("rendered file is not where the workflow expects it", file=result.outputs[fmt])
+    return {"renderer": result.description, "warnings": list(result.warnings), "sections": report.section_titles}
+
+
+def _load_instrument(instrument: str, codebook_path, crosswalk_path):
+    from drukmonitor.codebook import load_codebook
+    from drukmonitor.harmonise import load_crosswalk
+
+    codebook = load_codebook(instrument, Path(codebook_path).parent)
+    crosswalk = load_crosswalk(instrument, Path(crosswalk_path).parent, codebook=codebook)
+    return codebook, crosswalk
+
+
+def run_monitor_report_stage(*, tables, meta_path, codebook_path, crosswalk_path, provenance, settings, organisation, outputs) -> dict[str, Any]:
+    """Monitor report of one wave from its published estimate tables."""
+    from drukmonitor.reports import build_monitor_report
+
+    meta = _read_json(meta_path)
+    codebook, crosswalk = _load_instrument(meta["instrument"], codebook_path, crosswalk_path)
+    qmd_dir, figure_dir = _prepare_report_dir(outputs["qmd"])
+    report = build_monitor_report(
+        tables=_read_tables(tables), meta=meta, settings=settings, organisation=organisation, codebook=codebook,
+        crosswalk=crosswalk, manifest=report_provenance(**provenance), figure_dir=figure_dir, qmd_dir=qmd_dir,
+    )
+    return _write_and_render(report, outputs)
+
+
+def run_comparison_report_stage(*, comparison, comparison_path, waves, provenance, settings, organisation, outputs) -> dict[str, Any]:
+    """Comparison report; ``waves`` maps wave id -> {prevalence, distributions, meta, codebook, crosswalk} paths;
+    ``provenance`` holds the arguments of :func:`report_provenance`."""
+    from drukmonitor.reports import build_comparison_report
+
+    wave_tables, metas, crosswalks = {}, {}, {}
+    for wave_id, paths in waves.items():
+        metas[wave_id] = _read_json(paths["meta"])
+        wave_tables[wave_id] = _read_tables({name: paths[name] for name in ("prevalence", "distributions")})
+        crosswalks[wave_id] = _load_instrument(metas[wave_id]["instrument"], paths["codebook"], paths["crosswalk"])[1]
+    qmd_dir, figure_dir = _prepare_report_dir(outputs["qmd"])
+    report = build_comparison_report(
+        comparison=comparison, table=read_parquet(comparison_path), wave_tables=wave_tables, metas=metas,
+        settings=settings, organisation=organisation, crosswalks=crosswalks, manifest=report_provenance(**provenance),
+        figure_dir=figure_dir, qmd_dir=qmd_dir,
+    )
+    return _write_and_render(report, outputs)
+
+
+def run_team_sheets_stage(*, prevalence_path, meta_path, codebook_path, crosswalk_path, provenance, settings, organisation, outputs) -> dict[str, Any]:
+    """Team feedback sheets of one wave (a page per unit with at least k respondents)."""
+    from drukmonitor.reports import build_team_sheets
+
+    meta = _read_json(meta_path)
+    _, crosswalk = _load_instrument(meta["instrument"], codebook_path, crosswalk_path)
+    qmd_dir, figure_dir = _prepare_report_dir(outputs["qmd"])
+    report = build_team_sheets(
+        tables={"prevalence": read_parquet(prevalence_path)}, meta=meta, settings=settings, organisation=organisation,
+        crosswalk=crosswalk, manifest=report_provenance(**provenance), figure_dir=figure_dir, qmd_dir=qmd_dir,
+    )
+    return _write_and_render(report, outputs)
+
+
+def run_audit_report_stage(*, waves, inputs, manifest_path, settings, organisation, key_env, outputs) -> dict[str, Any]:
+    """Data and audit report of a run. Respondent-level tables are reduced to counts here, so the
+    report builder never sees a value, an id or open text."""
+    from drukmonitor.reports import WaveAudit, audit_counts, build_audit_report
+
+    audits = []
+    for wave in waves:
+        paths = inputs[wave["id"]]
+        summary = _read_json(paths["summary"])
+        classified = read_parquet(paths["classified"])
+        rejects = read_parquet(paths["rejects"])
+        levels = pd.read_csv(paths["comparability"], dtype=str, keep_default_na=False) if paths.get("comparability") else None
+        not_measured = set(levels.loc[levels["comparability"] == "not_measured", "field"]) if levels is not None else set()
+        by_reason, routing, flags = audit_counts(classified, rejects.loc[:, [c for c in ("reason", "column") if c in rejects]],
+                                                 not_measured)
+        summary = {key: summary.get(key) for key in ("file", "file_format", "sha256", "rows_in", "rows_accepted",
+                                                     "rows_rejected", "warnings", "on_unknown_code")}
+        audits.append(WaveAudit(wave=wave["id"], instrument=wave["instrument"], file=str(wave["file"]), summary=summary,
+                                rows_classified=len(classified), rejects_by_reason_column=by_reason,
+                                routing_by_item=routing, flags=flags))
+    manifest = _read_json(manifest_path)
+    status = pseudonym_key_status(key_env)
+    recorded = manifest.get("pseudonymisation") or {}
+    status["demo_key"] = bool(status["demo_key"] or recorded.get("demo_key"))
+    qmd_dir, _ = _prepare_report_dir(outputs["qmd"])
+    report = build_audit_report(waves=audits, manifest=manifest, settings=settings, key_status=status, organisation=organisation)
+    return _write_and_render(report, outputs)

@@ -53,6 +53,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from drukmonitor.codebook import Codebook, normalise_label
 from drukmonitor.conditions import evaluate, parse_range_shorthand, referenced_columns
@@ -178,12 +180,15 @@ def with_all_columns(canonical: pd.DataFrame, codebook: Codebook) -> pd.DataFram
         if column.kind == "text":
             filled = f"{name}{FILLED_SUFFIX}"
             if filled not in canonical.columns:
-                additions[filled] = pd.array([False] * n_rows, dtype="boolean")
+                additions[filled] = pd.arrays.BooleanArray(np.zeros(n_rows, dtype=bool), np.zeros(n_rows, dtype=bool))
         elif name not in canonical.columns:
-            additions[name] = pd.array([pd.NA] * n_rows, dtype="Int64")
+            additions[name] = pd.arrays.IntegerArray(np.zeros(n_rows, dtype=np.int64), np.ones(n_rows, dtype=bool))
     for spec in codebook.respondent.values():
         if spec.role not in canonical.columns and spec.column not in canonical.columns:
-            additions[spec.role] = pd.array([pd.NA] * n_rows, dtype="Int64" if spec.role in ("role_group", "completed") else "object")
+            if spec.role in ("role_group", "completed"):
+                additions[spec.role] = pd.arrays.IntegerArray(np.zeros(n_rows, dtype=np.int64), np.ones(n_rows, dtype=bool))
+            else:
+                additions[spec.role] = pd.array(np.full(n_rows, pd.NA, dtype=object), dtype="object")
     if not additions:
         return canonical
     extra = pd.DataFrame(additions, index=canonical.index)
@@ -192,19 +197,75 @@ def with_all_columns(canonical: pd.DataFrame, codebook: Codebook) -> pd.DataFram
 
 def _codes(frame: pd.DataFrame, column: str) -> np.ndarray:
     """Codes as float64 (NaN = blank), so comparisons never meet pd.NA."""
-    return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy()
+    values = frame[column]
+    if isinstance(values.array, pd.arrays.IntegerArray | pd.arrays.FloatingArray):
+        return values.array.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
 
 
-def _value_status(frame: pd.DataFrame, unit: StatusUnit) -> tuple[np.ndarray, np.ndarray]:
-    """(answer exists, status from the value or '' where blank) for one unit."""
+# ---------------------------------------------------------------------------------------------------
+# statuses as small integer codes (one byte per row and unit); strings are built once, at the end
+
+#: status code -> status; ``EMPTY`` ('' = no status from the value) is code 0
+_EMPTY = ""
+_BASE_VOCABULARY: tuple[str, ...] = (_EMPTY, *STATUSES)
+_LARGE_STRING = pa.large_string()
+
+
+class StatusCodes:
+    """Vocabulary of status strings <-> int8 codes (grows if a codebook ever names another status)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = list(_BASE_VOCABULARY)
+        self._code = {name: code for code, name in enumerate(self.names)}
+
+    def code(self, name: str) -> int:
+        if name not in self._code:
+            self._code[name] = len(self.names)
+            self.names.append(name)
+        return self._code[name]
+
+    def codes_of(self, names: Sequence[str]) -> np.ndarray:
+        return np.array([self.code(name) for name in names], dtype=np.int16)
+
+    def full(self, n_rows: int, name: str) -> np.ndarray:
+        return np.full(n_rows, self.code(name), dtype=np.int16)
+
+    def strings(self, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+        return strings_from_codes(codes, self.names)
+
+    def objects(self, codes: np.ndarray) -> np.ndarray:
+        return np.array(self.names, dtype=object)[codes]
+
+    def encode(self, values: np.ndarray) -> np.ndarray:
+        """Codes of an object array of status strings."""
+        uniques, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+        return self.codes_of([str(value) for value in uniques])[inverse.reshape(-1)]
+
+
+def strings_from_codes(codes: np.ndarray, vocabulary: Sequence[str | None]) -> pd.arrays.ArrowStringArray:
+    """A ``string`` array (what ``pd.array(values, dtype="string")`` gives) of ``vocabulary[code]``.
+
+    A negative code or a ``None`` entry gives NA. Vectorised: one pyarrow ``take`` instead of building
+    a Python string object per row.
+    """
+    codes = np.asarray(codes)
+    dictionary = pa.array(list(vocabulary), type=_LARGE_STRING)
+    indices = pa.array(codes.astype(np.int32, copy=False), mask=codes < 0) if len(codes) else pa.array([], type=pa.int32())
+    return pd.arrays.ArrowStringArray(pa.chunked_array([pc.take(dictionary, indices)], type=_LARGE_STRING))
+
+
+def _value_status(frame: pd.DataFrame, unit: StatusUnit, vocabulary: StatusCodes) -> tuple[np.ndarray, np.ndarray]:
+    """(answer exists, status code from the value, EMPTY where blank) for one unit."""
     n_rows = len(frame)
-    status = np.full(n_rows, "", dtype=object)
+    status = vocabulary.full(n_rows, _EMPTY)
+    answered = vocabulary.code(ANSWERED)
     if unit.kind == "column":
         values = _codes(frame, unit.name)
         exists = ~np.isnan(values)
-        status[exists] = ANSWERED
+        status[exists] = answered
         for code, missing_status in unit.missing.items():
-            status[values == code] = missing_status
+            status[values == code] = vocabulary.code(missing_status)
         return exists, status
     if unit.kind == "multi":
         columns = _present_columns(frame, unit)
@@ -222,8 +283,8 @@ def _value_status(frame: pd.DataFrame, unit: StatusUnit) -> tuple[np.ndarray, np
         exists = np.logical_or.reduce(list(ticked.values())) if ticked else np.zeros(n_rows, dtype=bool)
         for missing_status in (DONT_KNOW, REFUSED):  # refused wins over dont_know if both were ticked
             if missing_status in missing_ticked:
-                status[missing_ticked[missing_status]] = missing_status
-        status[substantive] = ANSWERED
+                status[missing_ticked[missing_status]] = vocabulary.code(missing_status)
+        status[substantive] = answered
         return exists, status
     # open text
     filled_column = f"{unit.name}{FILLED_SUFFIX}"
@@ -233,10 +294,26 @@ def _value_status(frame: pd.DataFrame, unit: StatusUnit) -> tuple[np.ndarray, np
         values = _codes(frame, column)
         for code, missing_status in unit.missing.items():
             hit = (values == code) & ~filled
-            status[hit] = missing_status
+            status[hit] = vocabulary.code(missing_status)
             exists |= values == code
-    status[filled] = ANSWERED
+    status[filled] = answered
     return exists, status
+
+
+@dataclass
+class StatusResult:
+    """Statuses of a canonical table as codes (see `StatusCodes`), plus the routing_violation strings."""
+
+    codes: dict[str, np.ndarray]  # unit name -> int16 status codes
+    vocabulary: StatusCodes
+    violation: pd.arrays.ArrowStringArray
+
+    def frame(self, index: pd.Index) -> pd.DataFrame:
+        result = pd.DataFrame(
+            {status_column(name): self.vocabulary.strings(codes) for name, codes in self.codes.items()}, index=index
+        )
+        result[ROUTING_VIOLATION] = pd.Series(self.violation, index=index)
+        return result
 
 
 def compute_statuses(canonical: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -244,7 +321,13 @@ def compute_statuses(canonical: pd.DataFrame, codebook: Codebook) -> pd.DataFram
 
     The result has the index of `canonical`; string dtype throughout.
     """
+    return compute_status_codes(canonical, codebook).frame(canonical.index)
+
+
+def compute_status_codes(canonical: pd.DataFrame, codebook: Codebook) -> StatusResult:
+    """`compute_statuses` as integer codes (what harmonisation works on); strings only on request."""
     units = status_units(codebook)
+    vocabulary = StatusCodes()
     work = with_all_columns(canonical, codebook)
     n_rows = len(work)
     reference = units_by_reference(units)
@@ -259,10 +342,10 @@ def compute_statuses(canonical: pd.DataFrame, codebook: Codebook) -> pd.DataFram
     for unit in units:
         present[unit.name] = in_instrument(canonical, unit)
         if present[unit.name]:
-            exists[unit.name], value_status[unit.name] = _value_status(work, unit)
+            exists[unit.name], value_status[unit.name] = _value_status(work, unit, vocabulary)
         else:
             exists[unit.name] = np.zeros(n_rows, dtype=bool)
-            value_status[unit.name] = np.full(n_rows, "", dtype=object)
+            value_status[unit.name] = vocabulary.full(n_rows, _EMPTY)
 
     last_position = np.full(n_rows, -1, dtype=np.int64)
     for unit in units:
@@ -272,15 +355,15 @@ def compute_statuses(canonical: pd.DataFrame, codebook: Codebook) -> pd.DataFram
     else:
         broke_off = np.zeros(n_rows, dtype=bool)
 
+    item_nonresponse, not_asked = vocabulary.code(ITEM_NONRESPONSE), vocabulary.code(NOT_ASKED)
     statuses: dict[str, np.ndarray] = {}
-    violation = np.full(n_rows, "", dtype=object)
+    violations: list[tuple[str, np.ndarray]] = []
     asked_cache: dict[str, np.ndarray] = {}
     for unit in units:
         item = codebook.items[unit.item]
         if unit.item not in asked_cache:
             asked_cache[unit.item] = evaluate(item.asked_if, work)
         asked = asked_cache[unit.item]
-        status = np.full(n_rows, NOT_IN_INSTRUMENT, dtype=object)
         if present[unit.name]:
             gates = [target for name in referenced_columns(item.asked_if) for target in reference.get(name, [])]
             after_break = broke_off & (unit.position > last_position)
@@ -291,19 +374,41 @@ def compute_statuses(canonical: pd.DataFrame, codebook: Codebook) -> pd.DataFram
             status = np.where(
                 ~blank,
                 value_status[unit.name],
-                np.where(asked | (after_break & gate_unreached), ITEM_NONRESPONSE, NOT_ASKED),
-            ).astype(object)
+                np.where(asked | (after_break & gate_unreached), item_nonresponse, not_asked),
+            ).astype(np.int16)
             skipped_but_answered = exists[unit.name] & ~asked
             gate_answered = np.logical_or.reduce([exists[gate] for gate in gates]) if gates else np.zeros(n_rows, dtype=bool)
             required_blank = blank & asked & gate_answered & ~after_break if unit.required else np.zeros(n_rows, dtype=bool)
-            violation = violation + np.where(skipped_but_answered | required_blank, unit.name + ",", "")
-        statuses[status_column(unit.name)] = status
+            violations.append((unit.name, skipped_but_answered | required_blank))
+        else:
+            status = vocabulary.full(n_rows, NOT_IN_INSTRUMENT)
+        statuses[unit.name] = status
         if unit.name in status_read:  # routing may test the status of an earlier item ({col: X, status: [...]})
-            work[status_column(unit.name)] = pd.array(status, dtype="string")
+            work[status_column(unit.name)] = vocabulary.strings(status)
 
-    result = pd.DataFrame({name: pd.array(values, dtype="string") for name, values in statuses.items()}, index=canonical.index)
-    result[ROUTING_VIOLATION] = pd.Series(violation, index=canonical.index, dtype="string").str.rstrip(",")
-    return result
+    return StatusResult(statuses, vocabulary, _violation_strings(violations, n_rows))
+
+
+def _violation_strings(violations: list[tuple[str, np.ndarray]], n_rows: int) -> pd.arrays.ArrowStringArray:
+    """Comma-separated names of the violated units per row ('' for none), codebook order.
+
+    Built per distinct combination of violated units (few), not per row.
+    """
+    if not violations:
+        return strings_from_codes(np.zeros(n_rows, dtype=np.int32), [""])
+    matrix = np.column_stack([mask for _, mask in violations])
+    rows = np.flatnonzero(matrix.any(axis=1))
+    codes = np.zeros(n_rows, dtype=np.int32)
+    vocabulary = [""]
+    if rows.size:
+        packed = np.packbits(matrix[rows], axis=1)
+        uniques, inverse = np.unique(packed, axis=0, return_inverse=True)
+        unpacked = np.unpackbits(uniques, axis=1, count=len(violations)).astype(bool)
+        for combination in unpacked:
+            text = "".join(f"{name}," for (name, _), hit in zip(violations, combination) if hit)
+            vocabulary.append(text.rstrip(","))
+        codes[rows] = 1 + inverse.reshape(-1)
+    return strings_from_codes(codes, vocabulary)
 
 
 def _status_tests(condition: Any) -> set[str]:
@@ -326,11 +431,20 @@ def first_status(statuses: Sequence[np.ndarray], n_rows: int) -> np.ndarray:
     The first non-response (dont_know / refused / item_nonresponse) in the given order wins; else the
     first not_asked; else not_in_instrument if any unit is not in the instrument; else answered.
     """
-    result = np.full(n_rows, ANSWERED, dtype=object)
+    vocabulary = StatusCodes()
+    codes = first_status_codes([vocabulary.encode(status) for status in statuses], n_rows, vocabulary)
+    return vocabulary.objects(codes)
+
+
+def first_status_codes(statuses: Sequence[np.ndarray], n_rows: int, vocabulary: StatusCodes) -> np.ndarray:
+    """`first_status` on status codes of `vocabulary`."""
+    result = vocabulary.full(n_rows, ANSWERED)
     decided = np.zeros(n_rows, dtype=bool)
     for wanted in (NONRESPONSE_STATUSES, (NOT_ASKED,), (NOT_IN_INSTRUMENT,)):
+        lookup = np.zeros(len(vocabulary.names), dtype=bool)
+        lookup[vocabulary.codes_of(wanted)] = True
         for status in statuses:
-            hit = ~decided & np.isin(status, wanted)
+            hit = ~decided & lookup[status]
             result[hit] = status[hit]
             decided |= hit
     return result

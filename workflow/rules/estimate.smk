@@ -27,7 +27,12 @@ rule compare:
         unpack(get_comparison_inputs),
     output:
         comparison=f"{PROCESSED}/comparisons/{{comparison}}/comparison.parquet",
-        comparison_csv=f"{PROCESSED}/comparisons/{{comparison}}/comparison.csv",
+        comparison_csv=report(
+            f"{PROCESSED}/comparisons/{{comparison}}/comparison.csv",
+            caption="../report/comparison.rst",
+            category="Vergelijkingen",
+            labels={"vergelijking": "{comparison}"},
+        ),
     params:
         comparison=lambda wildcards: comparison_config(config, wildcards.comparison),
         waves=lambda wildcards: {w: wave_config(config, w) for w in get_comparison_waves(wildcards)},
