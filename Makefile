@@ -14,7 +14,7 @@ DRUKMONITOR_PSEUDONYM_KEY ?= demo-key-not-secret-bundled-demo-only
 export DRUKMONITOR_PSEUDONYM_KEY
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 
-.PHONY: run test test-all setup lint bench clean-processed lock
+.PHONY: run test test-fast setup lint bench clean-processed lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,11 @@ run: setup
 	@$(BIN)/python -m drukmonitor.cli outputs --configfile $(CONFIG)
 
 test: setup
-	$(BIN)/python -m pytest -m "not slow"
-
-# Also the end-to-end tests that run the whole workflow several times (about 30 minutes on 2 cores).
-test-all: setup
 	$(BIN)/python -m pytest
+
+# Only the fast tests (no whole-workflow runs).
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: setup
 	$(BIN)/snakemake --lint
