@@ -5,7 +5,8 @@ Generates synthetic waves of the new instrument (uu2020) of 10k, 100k and 1M res
 subprocess so that peak memory is per measurement:
 
     floor     only reading the file into a DataFrame with the fastest reader available
-              (CSV: ``pd.read_csv(engine="pyarrow")``; .sav: ``pyreadstat.read_file_multiprocessing``)
+              (CSV: ``pd.read_csv(engine="pyarrow")``; .sav: the faster of
+              ``pyreadstat.read_file_multiprocessing(read_sav, num_processes=2)`` and ``read_sav``)
     ingest    read + validate -> canonical table (``drukmonitor.ingest.ingest_file``)
     classify  ingest + harmonise + classify (``drukmonitor.stages.classify_canonical``)
     estimate  ingest + harmonise + classify + estimate (``drukmonitor.estimate.estimate_wave``,
@@ -16,8 +17,9 @@ subprocess so that peak memory is per measurement:
 plus a no-change rerun of the workflow on the bundled demo data. Prints a Markdown table and
 PASS/FAIL for the targets of issue #8 and writes ``results.md`` / ``results.json`` to the output
 directory (default ``benchmarks/out/``). Generated inputs are cached there, keyed by size and seed.
+See benchmarks/README.md for what is measured, the targets and the measured figures.
 
-    .venv/bin/python benchmarks/benchmark.py                  # everything (about 15-25 minutes)
+    .venv/bin/python benchmarks/benchmark.py                  # everything (about 25-30 minutes)
     .venv/bin/python benchmarks/benchmark.py --quick          # 10k only, no Snakemake runs (smoke test)
     .venv/bin/python benchmarks/benchmark.py --sizes 100000 --formats csv --repeat 3
     .venv/bin/python benchmarks/benchmark.py --profile 1000000 --formats csv   # cProfile of one run
@@ -431,23 +433,13 @@ def workflow_wave(n: int, fmt: str, path: Path) -> dict[str, Any]:
 
 
 def _estimate(canonical, harmonised, classified, comparability, wave, settings):
-    """estimate_wave on the estimation frame and wave metadata the workflow builds (stages.py)."""
+    """estimate_wave on the estimation frame and wave metadata the workflow's estimate rule builds."""
     from drukmonitor import stages
     from drukmonitor.codebook import default_codebook_dir
     from drukmonitor.estimate import estimate_wave
 
-    if hasattr(stages, "wave_meta") and hasattr(stages, "estimation_frame"):
-        meta = stages.wave_meta(wave, default_codebook_dir() / f"{INSTRUMENT}.yaml", comparability)
-        frame = stages.estimation_frame(canonical, harmonised, classified)
-    else:  # before the estimate stage was wired into stages.py
-        from drukmonitor.codebook import load_codebook
-
-        codebook = load_codebook(INSTRUMENT)
-        meta = {"id": wave["id"], "instrument": INSTRUMENT, "pilot": False, **codebook.facts,
-                "field_levels": dict(zip(comparability["field"], comparability["comparability"])),
-                "population_total": wave["population"]["total"]}
-        frame = classified
-    return estimate_wave(frame, meta, settings)
+    meta = stages.wave_meta(wave, default_codebook_dir() / f"{INSTRUMENT}.yaml", comparability)
+    return estimate_wave(stages.estimation_frame(canonical, harmonised, classified), meta, settings)
 
 
 def run_stage(mode: str, path: Path, fmt: str, n: int) -> dict[str, Any]:
@@ -463,14 +455,13 @@ def run_stage(mode: str, path: Path, fmt: str, n: int) -> dict[str, Any]:
             frame, _ = pyreadstat.read_sav(str(path))
         return {"wall_s": time.perf_counter() - start, "rows_out": len(frame)}
 
-    # imports are not part of the measured time (they are a constant ~1 s per process)
-    from drukmonitor.config import DEFAULT_SETTINGS, settings_of
+    # imports are not part of the measured time (a constant 1-5 s per process)
+    from drukmonitor.config import DEFAULT_SETTINGS
     from drukmonitor.stages import classify_canonical, ingest_single_file
 
     if mode == "estimate":
         import drukmonitor.estimate  # noqa: F401
-    settings = settings_of({})
-    assert settings == {**DEFAULT_SETTINGS}
+    settings = dict(DEFAULT_SETTINGS)
     wave = workflow_wave(n, fmt, path)
     start = time.perf_counter()
     result = ingest_single_file(path, INSTRUMENT, wave_id=wave["id"])
@@ -495,8 +486,7 @@ def _workflow_config(workdir: Path, waves: list[dict[str, Any]], demo: bool = Fa
     else:
         from drukmonitor.config import DEFAULT_SETTINGS
 
-        settings = {k: v for k, v in DEFAULT_SETTINGS.items()}
-        config = {"run_id": "bench", "organisation": "Benchmark (synthetisch)", "settings": settings,
+        config = {"run_id": "bench", "organisation": "Benchmark (synthetisch)", "settings": dict(DEFAULT_SETTINGS),
                   "waves": waves, "comparisons": []}
     config["processed_dir"] = str(workdir / "processed")
     config["reports_dir"] = str(workdir / "reports")
@@ -539,14 +529,21 @@ def run_workflow(path: Path, fmt: str, n: int, workdir: Path) -> dict[str, Any]:
     workdir.mkdir(parents=True)
     config = _workflow_config(workdir, [workflow_wave(n, fmt, path)])
     command = _snakemake_command(workdir, config)
-    start = time.perf_counter()
+    start, epoch = time.perf_counter(), time.time()
     done = subprocess.run(command, capture_output=True, text=True, env=_workflow_env(), check=False)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"snakemake failed ({done.returncode}):\n{done.stderr[-4000:]}")
     processed = workdir / "processed" / f"bench_{fmt}_{n}"
     rows = sum(1 for _ in processed.rglob("*.parquet"))
-    return {"wall_s": wall, "rows_out": rows}
+    # when each stage's outputs were complete (seconds after the start; rules may run side by side)
+    milestones = {}
+    for stage, pattern in (("ingest", "canonical.parquet"), ("classify", "classified.csv"),
+                           ("estimate", "estimates/*"), ("export", "export/*")):
+        files = list(processed.glob(pattern))
+        if files:
+            milestones[stage] = round(max(f.stat().st_mtime for f in files) - epoch, 1)
+    return {"wall_s": wall, "rows_out": rows, "finished_at_s": milestones}
 
 
 def run_demo_rerun(workdir: Path, repeat: int = 3) -> dict[str, Any]:
@@ -718,6 +715,7 @@ def _median_result(results: list[dict[str, Any]]) -> dict[str, Any]:
         "repeats": len(results),
         "wall_all_s": [round(r["wall_s"], 3) for r in results],
         "killed_after_s": None,
+        "finished_at_s": results[-1].get("finished_at_s"),
     }
 
 
@@ -847,12 +845,22 @@ def results_markdown(rows: list[dict[str, Any]], targets: list[dict[str, Any]], 
     lines += [
         "",
         "wall_s: median wall time of the measured work (imports excluded; `workflow` is the whole `snakemake` "
-        "command); peak_mb: peak resident memory of the measuring process plus its largest child (MiB; `workflow`: "
-        "largest Snakemake job); ratio_to_floor: wall_s / floor wall_s of the same file; us_per_row: wall_s per "
+        "command, every rule except rendering, from scratch); peak_mb: peak resident memory (MiB) of the measuring "
+        "process plus its largest child, or the sampled total of all its processes if higher (`workflow`: jobs "
+        "running side by side count together; `>`: killed at --mem-limit-mb); ratio_to_floor: wall_s / floor wall_s "
+        "of the same file; us_per_row: wall_s per "
         "respondent in microseconds; rows_out: rows read (floor), canonical rows (ingest), classified rows (classify), "
         "estimate-table rows (estimate), parquet files written (workflow).",
         "",
     ]
+    flows = [row for row in rows if row.get("workflow_stages_finished_at_s")]
+    if flows:
+        lines.append("Workflow: seconds after the start when each stage's outputs were complete:")
+        lines.append("")
+        for row in flows:
+            stages = ", ".join(f"{stage} {at:.0f}" for stage, at in row["workflow_stages_finished_at_s"].items())
+            lines.append(f"- {row['size']} {row['format']}: {stages} (total {row['wall_s']:.0f})")
+        lines.append("")
     floors = [row for row in rows if row.get("floor_readers")]
     if floors:
         lines.append("Floor readers (median s; the fastest is the floor):")
@@ -983,6 +991,7 @@ def main(argv: list[str] | None = None) -> int:
                     "wall_all_s": summary["wall_all_s"],
                     "killed_after_s": summary["killed_after_s"],
                     "floor_readers": floor_detail,
+                    "workflow_stages_finished_at_s": summary.get("finished_at_s"),
                 }
                 rows.append(row)
                 print(f"  {n:>8} {fmt} {stage:<9} {_wall_text(row):>10} {row['peak_mb']:7.0f} MiB "
