@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
-import subprocess
 import sys
 import textwrap
 from html.parser import HTMLParser
@@ -17,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pypdf
 import pytest
+from browser_helpers import body_attributes, chromium_or_skip
 import yaml
 
 from drukmonitor import figures, render
@@ -490,33 +489,14 @@ PROBE = textwrap.dedent("""\
 """)
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.mark.browser
 def test_html_images_load_in_headless_chromium(rendered, tmp_path):
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     html = rendered["first"].outputs["html"].read_text(encoding="utf-8")
     probe = tmp_path / "probe.html"  # a copy with a probe script; the report itself has no scripts
     probe.write_text(html.replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    cmd = [
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--host-resolver-rules=MAP * ~NOTFOUND",  # any network fetch would fail
-        "--virtual-time-budget=5000", "--dump-dom", probe.as_uri(),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-    body = re.search(r"<body[^>]*>", proc.stdout)
-    assert body, proc.stderr[-2000:]
-    attrs = dict(re.findall(r'(data-[a-z-]+)="([^"]*)"', body.group(0)))
+    attrs, stderr = body_attributes(chromium, probe, tmp_path / "profile")
+    assert attrs, stderr
     assert attrs.get("data-img-total") == "2", attrs
     assert attrs.get("data-img-ok") == "2", attrs
     assert attrs.get("data-callout-border") == "5px", attrs  # the embedded stylesheet applies

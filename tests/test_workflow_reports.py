@@ -18,18 +18,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pypdf
 import pytest
+from browser_helpers import body_attributes, chromium_or_skip
+from workflow_helpers import DEMO_KEY, copy_project, run_snakemake
 import yaml
 
 from drukmonitor import demo, render, reports
@@ -38,7 +39,6 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 CANARY = "CANARY-7f3a9"
-DEMO_KEY = "demo-key-not-secret-bundled-demo-only"
 TEXT_COLUMNS = {"OD3", "OD4_anders", "OD5_anders", "OD7_anders", "pbd7", "Q9", "V5_anders", "V6_anders", "V7_anders"}
 ID_CANARIES = {"uu2020_pilot1": "respondent_id", "uu2020_pilot2": "respondent_id", "wodc2018": "respnr"}
 OUTLINES = reports.load_outlines()
@@ -71,36 +71,13 @@ def plant_canaries(raw_dir: Path) -> dict[str, int]:
     return planted
 
 
-def snakemake_command() -> list[str]:
-    local = Path(sys.executable).parent / "snakemake"
-    return [str(local)] if local.exists() else [sys.executable, "-m", "snakemake"]
-
-
 PROJECT_FILES = ("Snakefile", "workflow", "scripts", "requirements.lock")
-
-
-def copy_project(workdir: Path) -> None:
-    """The workflow itself, copied beside the data: the run is independent of the checkout (and of
-    edits to it while the test runs)."""
-    for name in PROJECT_FILES:
-        source, target = REPO / name, workdir / name
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target)
-
-
-def run_snakemake(workdir: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DRUKMONITOR_PSEUDONYM_KEY": DEMO_KEY}
-    cmd = [*snakemake_command(), "-s", str(workdir / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(workdir / "config" / "config.yaml"), "--cores", "2", *extra]
-    return subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=1500)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("workflow")
-    copy_project(workdir)
+    copy_project(workdir, PROJECT_FILES)
     raw_dir = workdir / "data" / "raw" / "demo"
     planted = plant_canaries(raw_dir)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
@@ -109,8 +86,7 @@ def run(tmp_path_factory):
     (workdir / "config").mkdir()
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
                                                     encoding="utf-8")
-    proc = run_snakemake(workdir)
-    assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-4000:])
+    run_snakemake(workdir, "--configfile", str(workdir / "config" / "config.yaml"), "--cores", "2")
     listing = subprocess.run([sys.executable, "-m", "drukmonitor.cli", "outputs", "--configfile", "config/config.yaml"],
                              cwd=workdir, capture_output=True, text=True, timeout=120)
     reports_dir = workdir / config.get("reports_dir", "reports") / config["run_id"]
@@ -382,6 +358,23 @@ def _digests(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def test_snakemake_report_bundles_the_marked_outputs_without_leaks(run, tmp_path):
+    """`snakemake --report` (issue #7): every rendered report, published table and the manifest are
+    report items, and nothing in the bundle carries open text, a raw id or the key."""
+    bundle = tmp_path / "snakemake_report.zip"
+    run_snakemake(run["workdir"], "--configfile", str(run["workdir"] / "config" / "config.yaml"), "--cores", "1",
+                  "--report", str(bundle))
+    with zipfile.ZipFile(bundle) as archive:
+        names = {Path(name).name: name for name in archive.namelist()}
+        expected = {f"{name}.html" for name in expected_reports(run["config"])} | {"provenance.json", "report.html"}
+        assert expected <= set(names), expected - set(names)
+        assert sum(name.endswith("/prevalence.csv") for name in archive.namelist()) == len(run["config"]["waves"])
+        for name in archive.namelist():
+            content = archive.read(name)
+            assert CANARY.encode() not in content, name
+            assert DEMO_KEY.encode() not in content, name
+
+
 def test_reports_rerender_byte_identically(run):
     reports_dir = run["reports"]
     pilot = next(w["id"] for w in run["config"]["waves"] if w.get("pilot"))
@@ -391,8 +384,8 @@ def test_reports_rerender_byte_identically(run):
     manifest_before = (reports_dir / "provenance.json").read_bytes()
     targets = [reports_dir / name / f"{name}.html" for name in names] + [reports_dir / "provenance.json"]
     targets = [str(path.relative_to(run["workdir"])) for path in targets]  # as the rules name their outputs
-    proc = run_snakemake(run["workdir"], "--force", *targets)
-    assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-3000:])
+    run_snakemake(run["workdir"], "--configfile", str(run["workdir"] / "config" / "config.yaml"), "--cores", "2",
+                  "--force", *targets)
     assert (reports_dir / "provenance.json").read_bytes() == manifest_before
     for name in names:
         after = _digests(reports_dir / name)
@@ -414,34 +407,16 @@ PROBE = textwrap.dedent("""\
 """)
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.mark.browser
 def test_every_html_report_opens_in_headless_chromium(run, tmp_path):
-    chromium = _chromium()
-    if chromium is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required in CI (Debian: apt-get install -y chromium)")
-        pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
+    chromium = chromium_or_skip()
     for name, kind in expected_reports(run["config"]).items():
         html = (run["reports"] / name / f"{name}.html").read_text(encoding="utf-8")
         assert "<script" not in html  # the reports themselves carry no scripts
         probe = tmp_path / f"{name}.html"  # a copy with a probe script
         probe.write_text(html.replace("</body>", PROBE + "</body>"), encoding="utf-8")
-        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               f"--user-data-dir={tmp_path / 'profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
-               "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-        body = re.search(r"<body[^>]*>", proc.stdout)
-        assert body, (name, proc.stderr[-2000:])
-        attrs = dict(re.findall(r'(data-[a-z0-9-]+)="([^"]*)"', body.group(0)))
+        attrs, stderr = body_attributes(chromium, probe, tmp_path / "profile")
+        assert attrs, (name, stderr)
         assert attrs.get("data-img-total") == attrs.get("data-img-ok"), (name, attrs)
         assert int(attrs.get("data-h2", "0")) >= 2, (name, attrs)
         if kind in ("monitor", "comparison"):

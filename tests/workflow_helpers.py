@@ -14,9 +14,10 @@ COPIED = ("Snakefile", "workflow", "scripts", "config", "profiles", "requirement
 DEMO_KEY = "demo-key-not-secret-bundled-demo-only"
 
 
-def copy_project(target: Path) -> Path:
-    """The files a run needs, without processed data, reports or the venv."""
-    for name in COPIED:
+def copy_project(target: Path, names: tuple[str, ...] = COPIED) -> Path:
+    """The files a run needs, without processed data, reports or the venv: the run is independent of
+    the checkout (and of edits to it while a test runs)."""
+    for name in names:
         source = ROOT / name
         destination = target / name
         destination.parent.mkdir(parents=True, exist_ok=True)

@@ -73,6 +73,7 @@ from statsmodels.stats.proportion import proportion_confint
 from drukmonitor import comparability as comp
 from drukmonitor.disclosure import DisclosureSettings, Relation, protect, published
 from drukmonitor.errors import DrukmonitorError
+from drukmonitor.harmonise import FIELDS
 
 TYPES = (
     "not_reported",
@@ -99,16 +100,8 @@ GROUP_VARS = ("all", "org_unit", "role_group")
 TABLES = ("prevalence", "distributions", "group_tests", "pilot_evaluation", "response")
 OPTIONAL_ITEMS = ("OD2", "OD3", "OD7", "OD8")
 ANDERS = {"OD4": ("OD4", 10), "OD5": ("OD5", 10), "OD7": ("OD7_7", 1)}
-_HARMONISED_FIELDS = {"content", "doubt", "context", "felt_pressure", "means", "frequency", "intent", "culpability",
-                      "power", "repeated", "duration", "inconsistent_pressure", "cooccurrence_uncertain", "gate",
-                      *(f"means_{d}" for d in ("threat", "reward", "intimidating_manner", "non_verbal",
-                                               "bullied_excluded", "other", "none_felt"))}
-try:  # the crosswalk's list of harmonised fields is the source of truth when available
-    from drukmonitor.harmonise import FIELDS as _FIELDS
-
-    _HARMONISED_FIELDS |= set(_FIELDS)
-except Exception:  # pragma: no cover - harmonise is optional for this module
-    pass
+# the harmonised fields of the crosswalks (plus the gate) are field statuses, not questionnaire items
+_HARMONISED_FIELDS = {*FIELDS, "gate"}
 #: ``<name>__status`` columns that are field statuses, not questionnaire items
 NOT_PILOT_ITEMS = frozenset(_HARMONISED_FIELDS)
 MISSING_CATEGORIES = frozenset({MISSING, NA_BOOL, "dont_know", "refused", "item_nonresponse", "not_asked"})
@@ -440,6 +433,7 @@ def _variable_rows(w: _Wave, spec: VarSpec) -> None:
         universe = w.bases[spec.base]
     observed = sorted(set(codes[universe]))
     categories = _ordered_categories(observed, spec.always, spec.order)
+    in_category = {category: universe & (codes == category) for category in categories}  # once, not per group
     for g in w.groups:
         n_g = int(g.mask.sum())
         if spec.name == "type_grey_area":
@@ -451,7 +445,7 @@ def _variable_rows(w: _Wave, spec: VarSpec) -> None:
             line_total = den_id = w.base_ids[(spec.base, g.group_var, g.label)]
         parts = []
         for category in categories:
-            cid = reg.cell(_cid(spec.table, spec.name, category, g), g.mask & universe & (codes == category), n_g)
+            cid = reg.cell(_cid(spec.table, spec.name, category, g), g.mask & in_category[category], n_g)
             parts.append(cid)
             if spec.name == "gate_status" and category == "answered":
                 w.base_ids[("A", g.group_var, g.label)] = cid  # the denominator of the type prevalence
@@ -782,11 +776,11 @@ def _assemble(w: _Wave, protection: pd.DataFrame, alias: dict[str, str], weights
     level = f"{round(100 * (1 - alpha))}%"
     status = protection.set_index("cell_id")
     ids = list(status.index)
-    matrix = np.vstack([reg.masks[c] for c in ids]) if ids else np.zeros((0, len(w.df)), bool)
-    count = dict(zip(ids, matrix.sum(axis=1).astype(int)))
-    if weights is not None:
-        wsum = dict(zip(ids, matrix @ weights))
-        w2sum = dict(zip(ids, matrix @ (weights * weights)))
+    count = {c: int(np.count_nonzero(reg.masks[c])) for c in ids}
+    if weights is not None:  # per cell: no (cells x n) float64 matrix
+        w2 = weights * weights
+        wsum = {c: float(weights[reg.masks[c]].sum()) for c in ids}
+        w2sum = {c: float(w2[reg.masks[c]].sum()) for c in ids}
     suppressed = status["suppressed"].to_dict()
     reason = status["suppression_reason"].to_dict()
     records = []

@@ -8,7 +8,6 @@ provenance (file, row number) is left out. Open text never reaches this stage (i
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
@@ -23,7 +22,7 @@ import pyreadstat
 from drukmonitor.classify import CONTRACT_COLUMNS
 from drukmonitor.errors import ConfigError
 from drukmonitor.harmonise import FIELDS
-from drukmonitor.io import atomic_path, pinned_sav_bytes, write_csv, write_json, write_parquet
+from drukmonitor.io import atomic_path, pin_sav_header, write_csv, write_json, write_parquet
 from drukmonitor.labels import label_table, load_labels, variable_labels
 from drukmonitor.status import STATUS_SUFFIX
 
@@ -54,9 +53,8 @@ def pseudonym_key(env_var: str) -> bytes:
 
 def pseudonymise(ids: pd.Series, wave: str, key: bytes) -> pd.Series:
     """Keyed hash of (wave, id): stable for a key, not reversible without it, different per wave."""
-    digests = [
-        hmac.new(key, f"{wave}\x1f{value}".encode(), hashlib.sha256).hexdigest()[:20] for value in ids.astype("string").fillna("")
-    ]
+    prefix = f"{wave}\x1f"
+    digests = [hmac.digest(key, (prefix + value).encode(), "sha256").hex()[:20] for value in ids.astype("string").fillna("").tolist()]
     return pd.Series(digests, index=ids.index, dtype="string")
 
 
@@ -82,6 +80,13 @@ def _code_numbers(domain_codes: list[str]) -> dict[str, int]:
     return {code: index + 1 for index, code in enumerate(domain_codes)}
 
 
+def _numbered(values: pd.Series, codes: list[str], numbers: list[int] | None = None) -> np.ndarray:
+    """float64 array: codes[i] -> numbers[i] (default i + 1), anything else (or NA) -> NaN."""
+    positions = pd.Categorical(values, categories=codes).codes
+    lookup = np.append(np.asarray(numbers if numbers is not None else range(1, len(codes) + 1), dtype="float64"), np.nan)
+    return lookup[positions]  # position -1 (not a code) takes the trailing NaN
+
+
 def spss_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[float, str]], dict[str, list], dict[str, str]]:
     """Numeric SPSS version: coded strings -> 1..n with Dutch value labels; missing statuses -> user-missing."""
     labels = load_labels()
@@ -102,10 +107,10 @@ def spss_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[float,
         elif domain_name and not pd.api.types.is_numeric_dtype(series.dtype):
             codes = list(domains[domain_name])
             numbers = _code_numbers(codes)
-            unknown = sorted(set(series.dropna().astype(str)) - set(numbers))
+            unknown = sorted(set(series.dropna().astype(str).unique()) - set(numbers))
             if unknown:
                 raise ConfigError(f"column {column}: codes {unknown} have no label, cannot export to SPSS")
-            out[column] = series.astype("object").map(lambda v: np.nan if pd.isna(v) else float(numbers[str(v)])).astype("float64")
+            out[column] = _numbered(series, codes)
             value_labels[column] = {float(numbers[code]): domains[domain_name][code] for code in codes}
         elif pd.api.types.is_numeric_dtype(series.dtype):
             out[column] = series.astype("Float64").astype("float64")
@@ -116,7 +121,7 @@ def spss_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[float,
         status_column = f"{column}{STATUS_SUFFIX}"
         if column in FIELDS and status_column in frame.columns:
             statuses = frame[status_column].astype("object")
-            fill = statuses.map(STATUS_MISSING_CODES).astype("float64")
+            fill = pd.Series(_numbered(statuses, list(STATUS_MISSING_CODES), list(STATUS_MISSING_CODES.values())), index=frame.index)
             out[column] = out[column].where(out[column].notna(), fill)
             for status, code in STATUS_MISSING_CODES.items():
                 value_labels.setdefault(column, {})[float(code)] = status_labels.get(status, status)
@@ -160,7 +165,7 @@ def write_sav(frame: pd.DataFrame, target: Path | str) -> None:
             variable_value_labels=value_labels,
             missing_ranges=missing_ranges,
         )
-        temporary.write_bytes(pinned_sav_bytes(temporary.read_bytes()))
+        pin_sav_header(temporary)
 
 
 def datapackage_descriptor(frame: pd.DataFrame, wave: Mapping[str, Any], comparability: pd.DataFrame, resource_path: str) -> dict[str, Any]:

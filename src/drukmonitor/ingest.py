@@ -34,6 +34,7 @@ from drukmonitor.codebook import Codebook, Column, load_all_codebooks, load_code
 from drukmonitor.errors import ConfigError, DrukmonitorError, FileUnusableError
 from drukmonitor.io import write_csv, write_json, write_parquet
 from drukmonitor.readers import STRING_DTYPE, RawExport, parse_number, read_raw_export
+from drukmonitor.status import strings_from_codes
 
 __all__ = [
     "IngestResult",
@@ -472,12 +473,11 @@ def _is_whole(values: np.ndarray) -> np.ndarray:
 def _text_series(series: pd.Series) -> pd.Series:
     """Any column as stripped text (NA = blank)."""
     if isinstance(series.dtype, pd.StringDtype):
-        text = series
-    else:
-        try:
-            text = series.astype(STRING_DTYPE)
-        except (TypeError, ValueError):  # exotic object columns (e.g. time-of-day values)
-            text = series.astype("object").map(lambda v: None if _is_na(v) else str(v)).astype(STRING_DTYPE)
+        return series  # the readers' contract: text is already stripped and blank is NA
+    try:
+        text = series.astype(STRING_DTYPE)
+    except (TypeError, ValueError):  # exotic object columns (e.g. time-of-day values)
+        text = series.astype("object").map(lambda v: None if _is_na(v) else str(v)).astype(STRING_DTYPE)
     text = text.str.strip()
     return text.mask(text == "")
 
@@ -862,23 +862,25 @@ def ingest_export(
     accepted = np.ones(n, dtype=bool)
     accepted[rejected_positions] = False
 
-    source_rows = np.arange(1, n + 1, dtype="int64")
+    keep = np.flatnonzero(accepted)
+    m = len(keep)
     provenance = {
-        "wave": pd.array([wave_id] * n, dtype=STRING_DTYPE),
-        "instrument": pd.array([codebook.id] * n, dtype=STRING_DTYPE),
-        "source_file": pd.array([file] * n, dtype=STRING_DTYPE),
-        "source_sha256": pd.array([raw.sha256] * n, dtype=STRING_DTYPE),
-        "source_row": source_rows,
+        "wave": strings_from_codes(np.zeros(m, dtype=np.int8), [wave_id]),
+        "instrument": strings_from_codes(np.zeros(m, dtype=np.int8), [codebook.id]),
+        "source_file": strings_from_codes(np.zeros(m, dtype=np.int8), [file]),
+        "source_sha256": strings_from_codes(np.zeros(m, dtype=np.int8), [raw.sha256]),
+        "source_row": keep + 1,
     }
     ordered: dict[str, Any] = dict(provenance)
+    # only the accepted rows are copied, and only when some were rejected
+    take = (lambda a: a) if m == n else (lambda a: a.take(keep))
     for role in RESPONDENT_ORDER:
-        ordered[role] = columns_out[role]
+        ordered[role] = take(columns_out[role])
     for name, column in codebook.columns.items():
         key = f"{name}{FILLED_SUFFIX}" if column.kind == "text" else name
         if key in columns_out:
-            ordered[key] = columns_out[key]
-    canonical = pd.DataFrame(ordered)
-    canonical = canonical.loc[accepted].reset_index(drop=True)
+            ordered[key] = take(columns_out[key])
+    canonical = pd.DataFrame(ordered, copy=False)
 
     rows_rejected = int(len(rejected_positions))
     rows_accepted = int(len(canonical))

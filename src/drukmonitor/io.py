@@ -61,14 +61,28 @@ SAV_CREATION_DATE = b"01 Jan 20"
 SAV_CREATION_TIME = b"00:00:00"
 
 
-def pinned_sav_bytes(data: bytes) -> bytes:
-    """SPSS headers carry a creation date and time; pin them so rewrites are byte-identical.
-
-    Header layout: "$FL2", 60-byte product name, 5 int32, float64 bias -> date at 92, time at 101.
-    """
-    if data[:4] not in (b"$FL2", b"$FL3"):
+def _check_sav_header(head: bytes) -> None:
+    if head[:4] not in (b"$FL2", b"$FL3"):
         raise ValueError("not an SPSS .sav header")
+
+
+# Header layout: "$FL2", 60-byte product name, 5 int32, float64 bias -> date at 92, time at 101.
+_SAV_DATE_OFFSET = 92
+_SAV_TIME_OFFSET = 101
+
+
+def pinned_sav_bytes(data: bytes) -> bytes:
+    """SPSS headers carry a creation date and time; pin them so rewrites are byte-identical."""
+    _check_sav_header(data)
     pinned = bytearray(data)
-    pinned[92:101] = SAV_CREATION_DATE
-    pinned[101:109] = SAV_CREATION_TIME
+    pinned[_SAV_DATE_OFFSET:_SAV_TIME_OFFSET] = SAV_CREATION_DATE
+    pinned[_SAV_TIME_OFFSET:_SAV_TIME_OFFSET + len(SAV_CREATION_TIME)] = SAV_CREATION_TIME
     return bytes(pinned)
+
+
+def pin_sav_header(path: Path | str) -> None:
+    """`pinned_sav_bytes` in place: a large export is patched, not read and rewritten."""
+    with open(path, "r+b") as handle:
+        _check_sav_header(handle.read(4))
+        handle.seek(_SAV_DATE_OFFSET)
+        handle.write(SAV_CREATION_DATE + SAV_CREATION_TIME)

@@ -104,12 +104,15 @@ REPORT_TEMPLATE_FILES = [
 ]
 
 
-def report_outputs(name, stem=None):
-    """qmd / html / pdf of one report: {REPORTS}/<name>/<stem>.<ext> (formats from settings.report_formats)."""
+def report_outputs(name, stem=None, report_item=None):
+    """qmd / html / pdf of one report: {REPORTS}/<name>/<stem>.<ext> (formats from settings.report_formats).
+    With report_item (caption, category, labels) the HTML is marked for `snakemake --report`."""
     stem = stem or name
     outputs = {"qmd": f"{REPORTS}/{name}/{stem}.qmd"}
     for fmt in get_settings().get("report_formats", ["html", "pdf"]):
         outputs[fmt] = f"{REPORTS}/{name}/{stem}.{fmt}"
+    if report_item is not None and "html" in outputs:
+        outputs["html"] = report(outputs["html"], **report_item)
     return outputs
 
 

@@ -12,7 +12,12 @@ rule manifest:
         lock=LOCK_FILE,
         templates=REPORT_TEMPLATE_FILES,
     output:
-        manifest=f"{REPORTS}/provenance.json",
+        manifest=report(
+            f"{REPORTS}/provenance.json",
+            caption="../report/provenance.rst",
+            category="Herkomst",
+            labels={"bestand": "provenance.json"},
+        ),
     params:
         config=lambda wildcards: config,
         repo=lambda wildcards: REPO_DIR,

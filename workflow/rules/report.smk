@@ -11,7 +11,10 @@ rule report_monitor:
     input:
         unpack(get_monitor_report_inputs),
     output:
-        **report_outputs("monitor_{wave}"),
+        **report_outputs(
+            "monitor_{wave}",
+            report_item=dict(caption="../report/report_monitor.rst", category="Rapporten", subcategory="Monitor", labels={"rapport": "monitor_{wave}"}),
+        ),
     params:
         settings=get_settings(),
         organisation=config["organisation"],
@@ -31,7 +34,10 @@ rule report_comparison:
     input:
         unpack(get_comparison_report_inputs),
     output:
-        **report_outputs("vergelijking_{comparison}"),
+        **report_outputs(
+            "vergelijking_{comparison}",
+            report_item=dict(caption="../report/report_comparison.rst", category="Rapporten", subcategory="Vergelijking", labels={"rapport": "vergelijking_{comparison}"}),
+        ),
     params:
         comparison=lambda wildcards: comparison_config(config, wildcards.comparison),
         waves=get_comparison_waves,
@@ -59,7 +65,10 @@ rule report_team_sheets:
         templates=REPORT_TEMPLATE_FILES,
         labels=LABELS_FILE,
     output:
-        **report_outputs("teambladen_{wave}"),
+        **report_outputs(
+            "teambladen_{wave}",
+            report_item=dict(caption="../report/report_team_sheets.rst", category="Rapporten", subcategory="Teambladen", labels={"rapport": "teambladen_{wave}"}),
+        ),
     params:
         settings=get_settings(),
         organisation=config["organisation"],
@@ -79,7 +88,10 @@ rule report_audit:
     input:
         unpack(get_audit_report_inputs),
     output:
-        **report_outputs("audit"),
+        **report_outputs(
+            "audit",
+            report_item=dict(caption="../report/report_audit.rst", category="Rapporten", subcategory="Audit", labels={"rapport": "audit"}),
+        ),
     params:
         waves=config["waves"],
         settings=get_settings(),
