@@ -289,18 +289,39 @@ def _ordered_categories(observed: Sequence[str], always: Sequence[str], order: S
 # ----------------------------------------------------------------------------------------------
 @dataclass
 class _Registry:
+    """Every cell of a wave's tables: its respondents (bit-packed: a wave has thousands of cells and
+    may have a million respondents), count and weighted sums, taken when the cell is registered."""
+
     n: int
-    masks: dict[str, np.ndarray] = field(default_factory=dict)
+    weights: np.ndarray | None = None
+    packed: dict[str, np.ndarray] = field(default_factory=dict)
+    count: dict[str, int] = field(default_factory=dict)
+    wsum: dict[str, float] = field(default_factory=dict)
+    w2sum: dict[str, float] = field(default_factory=dict)
     group_n: dict[str, int | None] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._squared = None if self.weights is None else self.weights * self.weights
+
+    def __contains__(self, cid: str) -> bool:
+        return cid in self.packed
+
     def cell(self, cid: str, mask: np.ndarray, group_n: int | None) -> str:
-        if cid in self.masks:
+        if cid in self.packed:
             return cid
-        self.masks[cid] = np.asarray(mask, dtype=bool)
+        mask = np.asarray(mask, dtype=bool)
+        self.packed[cid] = np.packbits(mask)
+        self.count[cid] = int(np.count_nonzero(mask))
+        if self.weights is not None:
+            self.wsum[cid] = float(self.weights[mask].sum())
+            self.w2sum[cid] = float(self._squared[mask].sum())
         self.group_n[cid] = group_n
         return cid
+
+    def mask(self, cid: str) -> np.ndarray:
+        return np.unpackbits(self.packed[cid], count=self.n).view(bool)
 
     def relate(self, total: str, parts: Sequence[str], sensitive: bool = False, within_group: bool = True) -> None:
         if parts:
@@ -344,11 +365,11 @@ def _cid(table: str, variable: str, category: str, group: _Group) -> str:
 def _group_relations(reg: _Registry, groups: Sequence[_Group], make_id) -> None:
     """Cell of the total = sum of the cells of the groups, per grouping."""
     total = make_id(groups[0])
-    if total not in reg.masks:
+    if total not in reg:
         return
     for gv in GROUP_VARS[1:]:
         parts = [make_id(g) for g in groups if g.group_var == gv]
-        parts = [p for p in parts if p in reg.masks]
+        parts = [p for p in parts if p in reg]
         if parts:
             reg.relate(total, parts, sensitive=False, within_group=False)
 
@@ -545,7 +566,7 @@ def _pilot_rows(w: _Wave) -> None:
             base = status_of[item] == "answered"
         elif item in group_answered:
             den_id = group_answered[item]
-            base = reg.masks[den_id]
+            base = reg.mask(den_id)
         else:
             base = df[column].notna().to_numpy(bool) if item != "OD7" else np.ones(len(df), bool)
             den_id = reg.cell(f"pilot|{item}|answered|all|{TOTAL_GROUP}", base, n_all)
@@ -564,7 +585,7 @@ def _pilot_rows(w: _Wave) -> None:
             den_id, den_def = asked_ids[name], "respondenten aan wie de vraag is gesteld"
         else:
             den_id, den_def = n_id, DEN_ALL
-        filled = df[column].astype("boolean").fillna(False).to_numpy(bool) & reg.masks[den_id]
+        filled = df[column].astype("boolean").fillna(False).to_numpy(bool) & reg.mask(den_id)
         cid = reg.cell(f"pilot|{name}|open_text_filled|all|{TOTAL_GROUP}", filled, n_all)
         add_row(name, "open_text_filled", cid, den_id, den_def)
 
@@ -662,31 +683,30 @@ def _dedup(reg: _Registry) -> dict[str, str]:
     # canonical family per wave-level respondent set
     family_canon: dict[str, str] = {}
     by_hash: dict[bytes, list[str]] = {}
-    for cid in reg.masks:
+    for cid in reg.packed:
         family, key = _family(cid)
         if family in family_canon or key != f"all|{TOTAL_GROUP}":
             continue
-        mask = reg.masks[cid]
         family_canon[family] = family
-        if not mask.any():
+        if not reg.count[cid]:
             continue
-        digest = np.packbits(mask).tobytes()
+        digest = reg.packed[cid].tobytes()  # the same respondents, the same bits
         for other in by_hash.get(digest, []):
-            if np.array_equal(reg.masks[f"{other}|all|{TOTAL_GROUP}"], mask):
+            if np.array_equal(reg.packed[f"{other}|all|{TOTAL_GROUP}"], reg.packed[cid]):
                 family_canon[family] = other
                 break
         else:
             by_hash.setdefault(digest, []).append(family)
     alias: dict[str, str] = {}
     canon_rel: dict[str, set[int]] = {}
-    for cid in reg.masks:
+    for cid in reg.packed:
         alias[cid] = cid
         family, key = _family(cid)
         target_family = family_canon.get(family, family)
         if target_family != family:
             target = f"{target_family}|{key}"
             target = alias.get(target, target)
-            if target in reg.masks and not (canon_rel.get(target, set()) & rel_of.get(cid, set())):
+            if target in reg and not (canon_rel.get(target, set()) & rel_of.get(cid, set())):
                 alias[cid] = target
                 canon_rel[target] = canon_rel.get(target, set()) | rel_of.get(cid, set())
                 continue
@@ -721,7 +741,7 @@ def _cost_tier(cid: str) -> int:
 def _protect_registry(reg: _Registry, settings: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, str], list[Relation]]:
     """Merge structural identities, then protect all cells of the wave jointly."""
     alias = _dedup(reg)
-    canon = list(dict.fromkeys(alias[c] for c in reg.masks))
+    canon = list(dict.fromkeys(alias[c] for c in reg.packed))
     group_n: dict[str, int | None] = {}
     for cid, target in alias.items():
         value = reg.group_n.get(cid)
@@ -744,7 +764,7 @@ def _protect_registry(reg: _Registry, settings: Mapping[str, Any]) -> tuple[pd.D
         tier[target] = max(tier.get(target, 0), _cost_tier(cid))
     cells = pd.DataFrame({
         "cell_id": canon,
-        "count": [int(reg.masks[c].sum()) for c in canon],
+        "count": [reg.count[c] for c in canon],
         "group_n": pd.array([group_n.get(c) for c in canon], dtype="Int64"),
         "sensitive": [sensitive[c] for c in canon],
         "cost_tier": [tier[c] for c in canon],
@@ -776,11 +796,7 @@ def _assemble(w: _Wave, protection: pd.DataFrame, alias: dict[str, str], weights
     level = f"{round(100 * (1 - alpha))}%"
     status = protection.set_index("cell_id")
     ids = list(status.index)
-    count = {c: int(np.count_nonzero(reg.masks[c])) for c in ids}
-    if weights is not None:  # per cell: no (cells x n) float64 matrix
-        w2 = weights * weights
-        wsum = {c: float(weights[reg.masks[c]].sum()) for c in ids}
-        w2sum = {c: float(w2[reg.masks[c]].sum()) for c in ids}
+    count, wsum, w2sum = reg.count, reg.wsum, reg.w2sum
     suppressed = status["suppressed"].to_dict()
     reason = status["suppression_reason"].to_dict()
     records = []
@@ -995,7 +1011,7 @@ def estimate_wave(
     if missing:
         raise DrukmonitorError(f"classified table lacks columns {missing}", column=missing[0])
     w = _build(classified, wave_meta, settings)
-    weights = _weights(w.df, settings)  # in the order of the (source_row-sorted) rows
+    weights = w.reg.weights  # in the order of the (source_row-sorted) rows
     pilot = bool(wave_meta.get("pilot", False))
     protection, alias, _ = _protect_registry(w.reg, settings)
     table = _assemble(w, protection, alias, weights)
@@ -1020,7 +1036,7 @@ def _build(classified: pd.DataFrame, wave_meta: Mapping[str, Any], settings: Map
     df = classified.reset_index(drop=True)
     if "source_row" in df:
         df = df.sort_values("source_row", kind="stable").reset_index(drop=True)
-    w = _Wave(df=df, meta=wave_meta, settings=settings, groups=_groups(df), reg=_Registry(len(df)),
+    w = _Wave(df=df, meta=wave_meta, settings=settings, groups=_groups(df), reg=_Registry(len(df), _weights(df, settings)),
               bases=_base_masks(df), base_ids={})
     _register_bases(w)
     for spec in PREVALENCE_SPECS:

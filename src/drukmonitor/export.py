@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyreadstat
 
 from drukmonitor.classify import CONTRACT_COLUMNS
@@ -54,18 +56,19 @@ def pseudonym_key(env_var: str) -> bytes:
 def pseudonymise(ids: pd.Series, wave: str, key: bytes) -> pd.Series:
     """Keyed hash of (wave, id): stable for a key, not reversible without it, different per wave."""
     prefix = f"{wave}\x1f"
-    digests = [hmac.digest(key, (prefix + value).encode(), "sha256").hex()[:20] for value in ids.astype("string").fillna("").tolist()]
+    values = ids.astype("string").to_numpy(dtype=object, na_value="")
+    digests = [hmac.digest(key, (prefix + value).encode(), "sha256").hex()[:20] for value in values]
     return pd.Series(digests, index=ids.index, dtype="string")
 
 
 def export_frame(harmonised: pd.DataFrame, classified: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """One row per classified respondent: respondent columns, harmonised fields with statuses, typology."""
-    merged = classified.merge(
-        harmonised.loc[:, ["source_row", *[name for name in FIELDS if name not in classified.columns]]],
-        on="source_row",
-        how="left",
-        validate="one_to_one",
-    )
+    fields = harmonised.loc[:, ["source_row", *[name for name in FIELDS if name not in classified.columns]]]
+    if np.array_equal(classified["source_row"].to_numpy(), fields["source_row"].to_numpy()):
+        # the classifier keeps the harmonised rows in order: side by side is the merge, without hashing 1M keys
+        merged = pd.concat([classified, fields.drop(columns="source_row").set_axis(classified.index)], axis=1)
+    else:
+        merged = classified.merge(fields, on="source_row", how="left", validate="one_to_one")
     wave = str(merged["wave"].iloc[0]) if len(merged) else ""
     merged[PSEUDONYM_COLUMN] = pseudonymise(merged["respondent_id"], wave, key)
     field_columns = [name for name in FIELDS]
@@ -73,7 +76,9 @@ def export_frame(harmonised: pd.DataFrame, classified: pd.DataFrame, key: bytes)
     contract = [column for column in CONTRACT_COLUMNS if column not in ("wave", "instrument", "respondent_id")]
     ordered = [*RESPONDENT_COLUMNS, *contract, *[c for c in field_columns if c not in contract], "gate_status", *status_columns]
     ordered = list(dict.fromkeys(column for column in ordered if column in merged.columns))
-    return merged.loc[:, ordered].sort_values(PSEUDONYM_COLUMN, kind="stable").reset_index(drop=True)
+    # rows in pseudonym order, so the export's row order says nothing about the raw file's
+    order = pc.sort_indices(pa.array(merged[PSEUDONYM_COLUMN], type=pa.large_string())).to_numpy()  # a stable sort
+    return merged.loc[:, ordered].take(order).reset_index(drop=True)
 
 
 def _code_numbers(domain_codes: list[str]) -> dict[str, int]:
@@ -82,9 +87,10 @@ def _code_numbers(domain_codes: list[str]) -> dict[str, int]:
 
 def _numbered(values: pd.Series, codes: list[str], numbers: list[int] | None = None) -> np.ndarray:
     """float64 array: codes[i] -> numbers[i] (default i + 1), anything else (or NA) -> NaN."""
-    positions = pd.Categorical(values, categories=codes).codes
+    text = pa.array(values.astype("string"), type=pa.large_string(), from_pandas=True)
+    positions = pc.fill_null(pc.index_in(text, value_set=pa.array(codes, type=pa.large_string())), len(codes))
     lookup = np.append(np.asarray(numbers if numbers is not None else range(1, len(codes) + 1), dtype="float64"), np.nan)
-    return lookup[positions]  # position -1 (not a code) takes the trailing NaN
+    return lookup[positions.to_numpy(zero_copy_only=False)]  # position len(codes) (not a code) takes the NaN
 
 
 def spss_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[float, str]], dict[str, list], dict[str, str]]:
@@ -117,7 +123,8 @@ def spss_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[float,
             if domain_name:
                 value_labels[column] = {float(code): label for code, label in domains[domain_name].items() if str(code).isdigit()}
         else:
-            out[column] = series.astype("object").where(series.notna(), "").astype(str)
+            # plain Python strings: pyreadstat iterates the cells, and arrow-backed strings iterate slowly
+            out[column] = pd.Series(series.astype("string").to_numpy(dtype=object, na_value=""), index=frame.index, dtype=object)
         status_column = f"{column}{STATUS_SUFFIX}"
         if column in FIELDS and status_column in frame.columns:
             statuses = frame[status_column].astype("object")
