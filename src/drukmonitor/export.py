@@ -23,6 +23,7 @@ import pyreadstat
 
 from drukmonitor.classify import CONTRACT_COLUMNS
 from drukmonitor.errors import ConfigError
+from drukmonitor.frames import join_on_source_row
 from drukmonitor.harmonise import FIELDS
 from drukmonitor.io import atomic_path, pin_sav_header, write_csv, write_json, write_parquet
 from drukmonitor.labels import label_table, load_labels, variable_labels
@@ -63,12 +64,7 @@ def pseudonymise(ids: pd.Series, wave: str, key: bytes) -> pd.Series:
 
 def export_frame(harmonised: pd.DataFrame, classified: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """One row per classified respondent: respondent columns, harmonised fields with statuses, typology."""
-    fields = harmonised.loc[:, ["source_row", *[name for name in FIELDS if name not in classified.columns]]]
-    if np.array_equal(classified["source_row"].to_numpy(), fields["source_row"].to_numpy()):
-        # the classifier keeps the harmonised rows in order: side by side is the merge, without hashing 1M keys
-        merged = pd.concat([classified, fields.drop(columns="source_row").set_axis(classified.index)], axis=1)
-    else:
-        merged = classified.merge(fields, on="source_row", how="left", validate="one_to_one")
+    merged = join_on_source_row(classified, harmonised, [name for name in FIELDS if name not in classified.columns])
     wave = str(merged["wave"].iloc[0]) if len(merged) else ""
     merged[PSEUDONYM_COLUMN] = pseudonymise(merged["respondent_id"], wave, key)
     field_columns = [name for name in FIELDS]

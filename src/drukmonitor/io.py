@@ -50,8 +50,8 @@ def write_parquet(frame: pd.DataFrame, target: Path | str) -> None:
         pq.write_table(table, temporary, compression="zstd")
 
 
-def read_parquet(source: Path | str) -> pd.DataFrame:
-    return pd.read_parquet(source)
+def read_parquet(source: Path | str, columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(source, columns=columns)
 
 
 def write_csv(frame: pd.DataFrame, target: Path | str) -> None:

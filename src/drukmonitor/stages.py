@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from drukmonitor.frames import join_on_source_row
 from drukmonitor.io import read_parquet, write_csv, write_parquet
 
 
@@ -87,9 +88,14 @@ def list_run_outputs(configfile: Path) -> list[str]:
 def run_export_stage(*, harmonised_path, classified_path, comparability_path, wave, key_env, outputs) -> int:
     from drukmonitor.export import pseudonym_key, write_exports
 
+    from drukmonitor.harmonise import FIELDS
+
+    classified = read_parquet(classified_path)
+    # only the harmonised fields the classified table lacks: the rest would be a second copy in memory
+    needed = ["source_row", *[name for name in FIELDS if name not in classified.columns]]
     return write_exports(
-        harmonised=read_parquet(harmonised_path),
-        classified=read_parquet(classified_path),
+        harmonised=read_parquet(harmonised_path, columns=needed),
+        classified=classified,
         comparability=pd.read_csv(comparability_path, dtype=str, keep_default_na=False),
         wave=wave,
         key=pseudonym_key(key_env),
@@ -105,8 +111,7 @@ def estimation_frame(canonical: pd.DataFrame, harmonised: pd.DataFrame, classifi
     frame = classified
     for extra in (harmonised, canonical):
         columns = [c for c in extra.columns if c not in frame.columns and c not in PROVENANCE_ONLY]
-        if columns:
-            frame = frame.merge(extra.loc[:, ["source_row", *columns]], on="source_row", how="left", validate="one_to_one")
+        frame = join_on_source_row(frame, extra, columns)
     return frame
 
 

@@ -18,6 +18,6 @@ rule classify:
     conda:
         "../envs/drukmonitor.yaml"
     resources:
-        mem_mb=2000,
+        mem_mb=get_mem_mb(1000, 150),
     script:
         "../../scripts/classify.py"

@@ -185,3 +185,13 @@ def get_audit_report_inputs(wildcards):
     inputs["manifest"] = f"{REPORTS}/provenance.json"
     inputs["templates"] = REPORT_TEMPLATE_FILES
     return inputs
+
+
+def get_mem_mb(base_mb, mb_per_input_mb):
+    """A job's memory request grows with its input (measured at 1M respondents by benchmarks/benchmark.py):
+    a cluster gets honest requests, and `--resources mem_mb=N` keeps local jobs side by side within N."""
+
+    def mem_mb(wildcards, input):
+        return int(base_mb + mb_per_input_mb * input.size_mb)
+
+    return mem_mb

@@ -15,7 +15,7 @@ rule estimate:
         "logs/estimate/{wave}.log",
     threads: 1
     resources:
-        mem_mb=3000,
+        mem_mb=get_mem_mb(1000, 80),
     conda:
         "../envs/drukmonitor.yaml"
     script:

@@ -16,7 +16,7 @@ rule export:
         "logs/export/{wave}.log",
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=get_mem_mb(1000, 100),
     conda:
         "../envs/drukmonitor.yaml"
     script:

@@ -15,6 +15,6 @@ rule ingest:
     conda:
         "../envs/drukmonitor.yaml"
     resources:
-        mem_mb=2000,
+        mem_mb=get_mem_mb(1000, 25),
     script:
         "../../scripts/ingest.py"

@@ -1,4 +1,4 @@
-"""The fast CSV writer gives exactly the bytes of pandas' own ``to_csv`` (the processed CSVs and the
+"""Writers and joins. The fast CSV writer gives exactly the bytes of pandas' own ``to_csv`` (the processed CSVs and the
 research exports must not change with the writer), and falls back to pandas where it cannot."""
 
 from __future__ import annotations
@@ -81,3 +81,15 @@ def test_outputs_get_the_usual_file_mode_not_the_temporary_files_0600(tmp_path):
     finally:
         os.umask(previous)
     assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_join_on_source_row_side_by_side_equals_the_merge():
+    from drukmonitor.frames import join_on_source_row
+
+    left = pd.DataFrame({"source_row": [1, 2, 4], "a": ["x", "y", "z"]})
+    right = pd.DataFrame({"source_row": [1, 2, 4], "b": pd.array([1, None, 3], dtype="Int64"), "c": [True, False, True]})
+    shuffled = right.iloc[[2, 0, 1]].reset_index(drop=True)
+    expected = left.merge(right, on="source_row", how="left", validate="one_to_one")
+    pd.testing.assert_frame_equal(join_on_source_row(left, right, ["b", "c"]), expected)  # aligned: side by side
+    pd.testing.assert_frame_equal(join_on_source_row(left, shuffled, ["b", "c"]), expected)  # not aligned: merged
+    assert join_on_source_row(left, right, []) is left
