@@ -275,44 +275,12 @@ def feasible_ranges(
     ``width``.
     """
     suppressed = suppressed.reindex(counts.index).fillna(False).astype(bool)
-    sup_ids = [c for c in counts.index if suppressed[c]]
-    position = {c: i for i, c in enumerate(sup_ids)}
+    sup_ids, position, a_eq, b_eq, var_label, eq_label = _equations(counts, suppressed, relations)
     targets = list(sup_ids if targets is None else targets)
-    rows, cols, vals, rhs = [], [], [], []
-    n_eq = 0
-    for relation in relations:
-        coefficients: dict[int, float] = {}
-        constant = 0.0
-        for cell, sign in [(relation.total, 1.0)] + [(p, -1.0) for p in relation.parts]:
-            if cell in position:
-                coefficients[position[cell]] = coefficients.get(position[cell], 0.0) + sign
-            else:
-                constant += sign * float(counts[cell])
-        coefficients = {j: v for j, v in coefficients.items() if v != 0.0}
-        if not coefficients:
-            continue
-        for j, v in coefficients.items():
-            rows.append(n_eq)
-            cols.append(j)
-            vals.append(v)
-        rhs.append(-constant)
-        n_eq += 1
-    n_var = len(sup_ids)
     out = pd.DataFrame(index=pd.Index(targets, name="cell_id"), columns=["lower", "upper"], dtype=float)
     if not targets:
         out["width"] = pd.Series(dtype=float)
         return out
-    a_eq = sparse.csr_matrix((vals, (rows, cols)), shape=(n_eq, n_var))
-    b_eq = np.asarray(rhs, dtype=float)
-    # connected components of the bipartite graph variables <-> equations
-    graph = sparse.bmat([[None, a_eq.T.astype(bool)], [a_eq.astype(bool), None]], format="csr") if n_eq else None
-    if graph is not None:
-        _, labels = connected_components(graph, directed=False)
-        var_label = labels[:n_var]
-        eq_label = labels[n_var:]
-    else:
-        var_label = np.arange(n_var)
-        eq_label = np.array([], dtype=int)
     cache: dict[int, tuple[np.ndarray, sparse.csr_matrix, np.ndarray]] = {}
     for target in targets:
         j = position.get(target)

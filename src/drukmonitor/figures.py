@@ -212,7 +212,7 @@ def _save(fig: MplFigure, out_path: Union[str, Path], description: str) -> Path:
                     metadata={"Software": None, "Description": description})
     else:
         raise RenderError("figures are written as .svg or .png", file=out_path)
-    return render._atomic_write_bytes(out_path, buffer.getvalue())
+    return render.write_bytes_atomic(out_path, buffer.getvalue())
 
 
 def _single(values: pd.Series, what: str) -> Any:

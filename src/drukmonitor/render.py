@@ -31,7 +31,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping as _AbcMapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -42,6 +41,7 @@ import pandas as pd
 import yaml
 
 from drukmonitor.errors import DrukmonitorError
+from drukmonitor.io import atomic_path
 
 # --------------------------------------------------------------------------------------------
 # constants
@@ -717,6 +717,8 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 def stylesheet_href(qmd_dir: Union[str, Path, None], template_dir: Union[str, Path, None] = None) -> str:
     """Path of ``style.css`` as the front matter should give it for a .qmd in ``qmd_dir``
     (relative when possible, so the source stays valid when the repository moves)."""
+    if qmd_dir is not None and (Path(qmd_dir) / "style.css").is_file():
+        return "style.css"  # the report folder's own copy (reports.write_report)
     css = (Path(template_dir) if template_dir else template_directory()) / "style.css"
     if qmd_dir is None:
         return css.resolve().as_posix()
@@ -870,24 +872,15 @@ def renderer_description(renderer: str, versions: Mapping[str, str]) -> str:
     )
 
 
-def _atomic_write_bytes(path: Union[str, Path], data: bytes) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+def write_bytes_atomic(path: Union[str, Path], data: bytes) -> Path:
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(data)
+    return Path(path)
 
 
 def write_text_atomic(path: Union[str, Path], text: str) -> Path:
     """Write a text file (UTF-8, LF) atomically."""
-    return _atomic_write_bytes(path, text.encode("utf-8"))
+    return write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_qmd(path: Union[str, Path], qmd_text: str) -> Path:
@@ -1076,7 +1069,7 @@ def _render_fallback(
         if toc:
             args += ["--toc", f"--variable=toc-title:{toc_title}"]
         html = _run_pandoc(args, markdown, qmd_dir)
-        outputs["html"] = _atomic_write_bytes(out_dir / f"{stem}.html", html)
+        outputs["html"] = write_bytes_atomic(out_dir / f"{stem}.html", html)
     if "pdf" in formats:
         root = Path(typst_root).resolve() if typst_root else qmd_dir
         try:
@@ -1103,7 +1096,7 @@ def _render_fallback(
             detail = getattr(error, "diagnostic", "") or str(error)
             raise RenderError(f"typst failed: {detail}", file=qmd_path) from error
         warnings.extend(f"typst: {w.message}" for w in typst_warnings)
-        outputs["pdf"] = _atomic_write_bytes(out_dir / f"{stem}.pdf", pdf)
+        outputs["pdf"] = write_bytes_atomic(out_dir / f"{stem}.pdf", pdf)
     return RenderResult(RENDERER_FALLBACK, outputs, versions, tuple(warnings))
 
 
@@ -1118,7 +1111,7 @@ def quarto_version() -> str:
 def _move_atomic(src: Path, dest: Path) -> Path:
     if src.resolve() == dest.resolve():
         return dest
-    _atomic_write_bytes(dest, src.read_bytes())
+    write_bytes_atomic(dest, src.read_bytes())
     src.unlink()
     return dest
 

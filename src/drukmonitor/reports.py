@@ -510,7 +510,10 @@ class Report:
 
 
 def write_report(report: Report, qmd_path: PathLike) -> Path:
+    """The .qmd with a copy of the stylesheet beside it: the report folder re-renders anywhere, and
+    the .qmd names no path of the machine that wrote it (same bytes in every run directory)."""
     qmd_path = Path(qmd_path)
+    render.write_bytes_atomic(qmd_path.parent / "style.css", (render.template_directory() / "style.css").read_bytes())
     return render.write_qmd(qmd_path, report.qmd(qmd_path.parent))
 
 
