@@ -19,9 +19,11 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock pyproject.toml |
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Bytecode is compiled at install: every Snakemake job is a fresh interpreter, and some machines set
+# PYTHONDONTWRITEBYTECODE, which would make each job compile pandas, scipy, ... again.
 $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
+from drukmonitor import reachability as reach
 from drukmonitor import render, reports
-from drukmonitor.codebook import load_codebook
+from drukmonitor.codebook import REPO_ROOT, load_codebook
 from drukmonitor.harmonise import load_crosswalk
-from drukmonitor.render import Callout, Figure, Section, Table
+from drukmonitor.render import BulletList, Callout, Figure, Section, Table
 from drukmonitor.reports import ReportDisclosureError
 
 K = 10
@@ -196,6 +197,7 @@ def test_builders_call_the_guard(tmp_path, uu2020):
     ("fnv2018", {"regular_request", "indecent_pressure", "improper_request", "unreasonable_pressure"}),
     ("wodc2018", {"regular_request", "indecent_pressure", "improper_request", "unreasonable_pressure"}),
     ("mto2019", {"unreasonable_pressure"}),
+    ("io2018", {"regular_request", "unreasonable_pressure"}),  # a joint constraint, see below
 ])
 def test_not_measured_types_come_from_the_crosswalk(instrument, unseen):
     crosswalk = load_crosswalk(instrument, codebook=load_codebook(instrument))
@@ -204,12 +206,91 @@ def test_not_measured_types_come_from_the_crosswalk(instrument, unseen):
     assert "improper_pressure" not in got and "not_reported" not in got
 
 
+def crosswalk_of(instrument):
+    return load_crosswalk(instrument, codebook=load_codebook(instrument))
+
+
+def test_io2018_joint_constraint_makes_regular_request_unreachable():
+    # content=proper needs one of v1_4..v1_6 ticked, and that tick makes means improper
+    io2018 = crosswalk_of("io2018")
+    found = reach.reachability(io2018, SETTINGS)
+    assert found.method == "exact", found.reason
+    assert "regular_request" not in found.types
+    assert {"improper_pressure", "improper_request", "indecent_pressure"} <= found.types
+    assert not {("proper", "proper", principal) for principal in ("yes", "no", "unknown")} & found.combinations
+    # each half is reachable on its own: only the joint check sees it
+    assert "proper" in reach.reachable_values(io2018, "content") and "proper" in reach.reachable_values(io2018, "means")
+    reason = reports._unseen_reason("regular_request", io2018, SETTINGS)
+    assert "combinatie van inhoud en middelen niet vastleggen" in reason and "eigenlijke inhoud" in reason
+
+
+def test_uu2020_reachable_types_unchanged_by_the_exact_method(uu2020):
+    found = reach.reachability(uu2020[1], SETTINGS)
+    assert found.method == "exact", found.reason
+    # uu2020 has no question that gives a proper content (Kader 2 asks only about improper requests)
+    assert found.types & set(reports.FIGURE1_TYPES) == {"improper_pressure", "improper_request"}
+    assert found.types == reach.reachability(uu2020[1], SETTINGS, max_rows=0).types
+
+
+DEMO_EXPECTED = REPO_ROOT / "data" / "raw" / "demo" / "expected"
+needs_demo = pytest.mark.skipif(not DEMO_EXPECTED.is_dir(), reason="demo exports not generated")
+
+
+def expected_types() -> list[tuple[str, str, frozenset[str]]]:
+    """(expected file, instrument, types it holds) for every demo oracle file."""
+    out = []
+    for path in sorted(DEMO_EXPECTED.glob("*.csv")):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = table[table["type"] != ""]
+        for instrument, rows in table.groupby("instrument"):
+            out.append((path.name, str(instrument), frozenset(rows["type"])))
+    return out
+
+
+EXPECTED_TYPES = expected_types()
+
+
+@needs_demo
+def test_every_crosswalk_has_demo_expectations():
+    covered = {instrument for _, instrument, _ in EXPECTED_TYPES}
+    assert {path.stem for path in (REPO_ROOT / "workflow" / "crosswalks").glob("*.yaml")} <= covered
+
+
+@needs_demo
+@pytest.mark.parametrize("name,instrument,observed", EXPECTED_TYPES, ids=[name for name, _, _ in EXPECTED_TYPES])
+def test_exact_reachability_never_hides_an_observed_type(name, instrument, observed):
+    # the demo oracle was classified with the default settings
+    found = reach.reachability(crosswalk_of(instrument), {})
+    assert found.method == "exact", found.reason
+    assert observed <= found.types, (name, sorted(observed - found.types))
+
+
+def test_fallback_to_the_per_field_method_above_the_limit(monkeypatch):
+    io2018 = crosswalk_of("io2018")
+    found = reach.reachability(io2018, SETTINGS, max_rows=10)
+    assert found.method == "per_field" and "limit of 10" in found.reason
+    assert "regular_request" in found.types  # the per-field method cannot see the joint constraint
+    monkeypatch.setattr(reach, "REACHABILITY_MAX_ROWS", 10)
+    assert "regular_request" in reach.reachable_types(io2018, SETTINGS)
+    assert "regular_request" not in reports.not_measured_types(None, io2018, SETTINGS)
+    monkeypatch.setattr(reach, "REACHABILITY_MAX_ROWS", 200_000)
+    assert "regular_request" not in reach.reachable_types(io2018, SETTINGS)
+
+
+def test_reachability_is_cached_per_crosswalk_and_settings():
+    io2018 = crosswalk_of("io2018")
+    first = reach.reachability(io2018, SETTINGS)
+    assert reach.reachability(crosswalk_of("io2018"), dict(SETTINGS)) is first
+    other = reach.reachability(io2018, {**SETTINGS, "top_civil_service_is_principal": False})
+    assert other is not first
+
+
 def test_measured_false_rows_are_not_measured(uu2020):
     prevalence = wave_tables()["prevalence"]
     prevalence.loc[(prevalence["variable"] == "type") & (prevalence["category"] == "improper_request"), "measured"] = False
     assert "improper_request" in reports.not_measured_types(prevalence, uu2020[1], SETTINGS)
-    assert reports.reachable_values(uu2020[1], "felt_pressure") is None  # a copied item: any value
-    assert reports.reachable_values(uu2020[1], "cooccurrence_uncertain") == set()
+    assert reach.reachable_values(uu2020[1], "felt_pressure") is None  # a copied item: any value
+    assert reach.reachable_values(uu2020[1], "cooccurrence_uncertain") == set()
 
 
 def test_describe_condition_in_dutch(uu2020):
@@ -279,6 +360,24 @@ def test_monitor_figure1_marks_not_measured_and_excludes_doubt(monitor):
     assert shares["Onredelijke c.q. onhoudbare druk"] == "niet gemeten"
     assert shares["Regulier verzoek"] == "niet gemeten"
     assert "@tbl-twijfel" in qmd and "{#tbl-twijfel}" in qmd
+
+
+def test_io2018_monitor_shows_regular_request_as_not_measured(tmp_path):
+    codebook = load_codebook("io2018")
+    crosswalk = load_crosswalk("io2018", codebook=codebook)
+    meta = {**wave_meta("io18", "io2018"), "reference_incident": "all_requests"}
+    report = reports.build_monitor_report(tables=wave_tables("io18", "io2018"), meta=meta, settings=SETTINGS,
+                                          organisation="Gemeente Voorbeeldstad", codebook=codebook, crosswalk=crosswalk,
+                                          manifest=MANIFEST, figure_dir=tmp_path / "figuren", qmd_dir=tmp_path)
+    section = next(s for s in report.sections if s.id == "sec-figuur1")
+    alt = blocks_of(section, Figure)[0].alt_text
+    assert "Regulier verzoek: niet gemeten" in alt and "Regulier verzoek: 0,0%" not in alt
+    assert "Onbehoorlijke druk: niet gemeten" not in alt  # indecent pressure is reachable for io2018
+    reasons = [item for block in blocks_of(section, BulletList) for item in block.items]
+    assert any(item.startswith("*Regulier verzoek*: niet gemeten - dit meetinstrument kan deze combinatie") for item in reasons)
+    prev = next(s for s in report.sections if s.id == "sec-prevalentie")
+    table = next(t for t in blocks_of(prev, Table) if t.label == "tbl-prevalentie")
+    assert dict(zip(table.data.iloc[:, 0], table.data["Aandeel"]))["Regulier verzoek"] == "niet gemeten"
 
 
 def test_monitor_tables_state_basis_and_never_small_counts(monitor):

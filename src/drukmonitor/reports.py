@@ -27,9 +27,11 @@ What reports never show (reporting.md, disclosure control):
 * respondent ids - no builder receives a respondent-level table.
 
 Which Figuur 1 types an instrument can see is derived, not hard-coded: a type is "niet gemeten"
-for a wave when its prevalence row says ``measured=False`` or when no combination of the values
-the instrument's crosswalk rules can produce for ``content``, ``means`` and ``context`` leads the
-classifier (:func:`drukmonitor.classify.interaction_type`) to that type (:func:`reachable_types`).
+for a wave when its prevalence row says ``measured=False`` or when no answers the instrument's
+codebook allows lead the pipeline's own harmonisation and classifier to that type
+(``drukmonitor.reachability``: :func:`reachable_types`; :func:`reachability` says whether that was decided exactly, on a synthetic
+table of every distinct answer combination the ``content``, ``means`` and ``context`` rules read, or
+by combining the values each field can take separately).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ import pandas as pd
 import yaml
 
 from drukmonitor import figures, render
+from drukmonitor.reachability import reachability, reachable_types
 from drukmonitor.render import (
     NOT_AVAILABLE,
     NOT_MEASURED,
@@ -244,62 +247,6 @@ def group_label(group_var: str, group: Any, role_labels: Mapping[str, str]) -> s
     return str(group)
 
 
-# ----------------------------------------------------------------------------------------------
-# which types an instrument can observe
-# ----------------------------------------------------------------------------------------------
-
-
-def reachable_values(crosswalk: Any, field_name: str, settings: Mapping[str, Any] | None = None) -> set[str] | None:
-    """Values the crosswalk can give ``field_name`` (rule values, recode values and the default);
-    ``None`` when any value is possible (copied items); empty when the field is not measured."""
-    settings = dict(settings or {})
-    mapping = crosswalk.fields.get(field_name)
-    if mapping is None or mapping.comparability == "not_measured":
-        return set()
-    if mapping.copy is not None:
-        return None
-    values: list[Any] = [rule.value for rule in mapping.rules]
-    if mapping.recode_map:
-        values += list(mapping.recode_map.values())
-    values.append(mapping.default)
-    out: set[str] = set()
-    for value in values:
-        if isinstance(value, Mapping) and "param" in value:
-            value = settings.get(value["param"])
-        if value is None:
-            continue
-        out.add(str(value).lower() if isinstance(value, bool) else str(value))
-    return out
-
-
-def reachable_types(crosswalk: Any, settings: Mapping[str, Any] | None = None) -> set[str]:
-    """Types the classifier can assign to a respondent of this instrument.
-
-    Every combination of the values the crosswalk can produce for ``content``, ``means`` and
-    ``context`` (-> ``principal_agent``) is run through the classifier's own type function; a
-    type no combination reaches is one the instrument cannot see. Joint constraints between
-    the fields (e.g. io2018: a 'proper' content always comes with improper means) are not
-    modelled: a type reachable here may still be structurally empty."""
-    from drukmonitor.classify import interaction_type, principal_agent
-    from drukmonitor.harmonise import CONTENT_CODES, CONTEXT_CODES, MEANS_CODES
-
-    settings = {"top_civil_service_is_principal": True, **dict(settings or {})}
-    content = reachable_values(crosswalk, "content", settings)
-    means = reachable_values(crosswalk, "means", settings)
-    context = reachable_values(crosswalk, "context", settings)
-    content = set(CONTENT_CODES) if content is None else content
-    means = set(MEANS_CODES) if means is None else (means or {"unknown"})
-    context = set(CONTEXT_CODES) if context is None else (context or {"unknown"})
-    combos = list(itertools.product(sorted(content), sorted(means), sorted(context)))
-    if not combos:
-        return set()
-    c = np.array([x[0] for x in combos], dtype=object)
-    m = np.array([x[1] for x in combos], dtype=object)
-    principal = principal_agent(np.array([x[2] for x in combos], dtype=object), settings)
-    types = interaction_type(c, m, principal)
-    return {str(t) for t in types if t is not None and not render._is_missing(t)}
-
-
 def not_measured_types(prevalence: pd.DataFrame | None, crosswalk: Any, settings: Mapping[str, Any] | None = None) -> set[str]:
     """Types shown as "niet gemeten" for a wave: ``measured=False`` rows, types the crosswalk can
     never produce, and ``unreasonable_pressure`` (no instrument measures it)."""
@@ -314,17 +261,56 @@ def not_measured_types(prevalence: pd.DataFrame | None, crosswalk: Any, settings
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _type_cells() -> dict[str, frozenset[tuple[str, str]]]:
+    """Type -> the (content, means) pairs that give it within a principal-agent relation, read off the
+    classifier itself so the reasons below never drift from it."""
+    from drukmonitor.classify import interaction_type
+    from drukmonitor.harmonise import CONTENT_CODES, MEANS_CODES
+
+    pairs = list(itertools.product(CONTENT_CODES, MEANS_CODES))
+    types = interaction_type(np.array([c for c, _ in pairs], dtype=object), np.array([m for _, m in pairs], dtype=object),
+                             np.array(["yes"] * len(pairs), dtype=object))
+    cells: dict[str, set[tuple[str, str]]] = {}
+    for pair, code in zip(pairs, types):
+        cells.setdefault(str(code), set()).add(pair)
+    return {code: frozenset(found) for code, found in cells.items()}
+
+
+_CONTENT_WORDS = {"proper": "een eigenlijke inhoud", "improper": "een (mogelijk) oneigenlijke inhoud",
+                  "doubt": "een (mogelijk) oneigenlijke inhoud"}
+_MEANS_WORDS = {"proper": "eigenlijke middelen", "improper": "oneigenlijke middelen"}
+
+
 def _unseen_reason(code: str, crosswalk: Any, settings: Mapping[str, Any] | None) -> str:
     if code in ALWAYS_NOT_MEASURED:
         return "geen enkel meetinstrument meet dit type (onmogelijke voorwaarden, zoals een onhaalbare deadline)"
     if crosswalk is None:
         return "dit instrument kan dit type niet waarnemen"
-    content = reachable_values(crosswalk, "content", settings)
-    means = reachable_values(crosswalk, "means", settings)
-    if code in ("regular_request", "indecent_pressure") and content is not None and "proper" not in content:
+    found = reachability(crosswalk, settings)
+    cells = _type_cells().get(code, frozenset())
+    contents = {content for content, _ in cells}
+    means = {value for _, value in cells}
+    seen_contents = {content for content, _, _ in found.combinations}
+    seen_means = {value for _, value, _ in found.combinations}
+    if "proper" in contents and not contents & seen_contents:
         return "het instrument vraagt alleen naar verzoeken die (mogelijk) oneigenlijk zijn, niet naar verzoeken met een eigenlijke inhoud"
-    if code in ("regular_request", "improper_request") and means is not None and "proper" not in means:
+    if "proper" in means and not means & seen_means:
         return "het instrument kan niet vaststellen dat de middelen eigenlijk waren (de vraag gaat alleen over druk)"
+    pairs = {(content, value) for content, value, _ in found.combinations}
+    if cells and contents & seen_contents and means & seen_means and not cells & pairs:
+        # both halves occur, never together: a joint constraint of the questionnaire (io2018)
+        along = sorted({value for content, value in pairs if content in contents} & set(_MEANS_WORDS))
+        content_words = " of ".join(dict.fromkeys(_CONTENT_WORDS.get(content, content) for content in sorted(contents)))
+        if along:
+            detail = (f"een antwoord dat op {content_words} wijst, wijst in dit instrument altijd ook op "
+                      + " of ".join(_MEANS_WORDS[value] for value in along))
+        else:
+            detail = f"bij een antwoord dat op {content_words} wijst, legt dit instrument de middelen niet vast"
+        return f"dit meetinstrument kan deze combinatie van inhoud en middelen niet vastleggen: {detail}"
+    if cells and cells & pairs:
+        return ("dit meetinstrument legt deze combinatie van inhoud en middelen alleen vast buiten een "
+                "principaal-agentrelatie, of zonder vast te stellen namens wie het verzoek werd gedaan")
     return "een gegeven dat voor dit type nodig is, ontbreekt in het instrument"
 
 
@@ -1651,7 +1637,8 @@ def _manifest_blocks(manifest: Mapping[str, Any]) -> list[Any]:
 
 
 __all__ = [
-    "Report", "ReportDisclosureError", "WaveAudit", "audit_counts", "build_audit_report", "build_comparison_report",
-    "build_monitor_report", "build_team_sheets", "check_publishable", "describe_condition", "eligible_units",
-    "load_outlines", "not_measured_types", "reachable_types", "reachable_values", "write_report",
+    "Report", "ReportDisclosureError", "WaveAudit", "audit_counts", "build_audit_report",
+    "build_comparison_report", "build_monitor_report", "build_team_sheets", "check_publishable", "describe_condition",
+    "eligible_units", "load_outlines", "not_measured_types",
+    "write_report",
 ]
