@@ -589,3 +589,28 @@ def test_property_csv_round_trip(data):
     got = [[None if pd.isna(v) else v for v in row] for row in raw.frame.itertuples(index=False)]
     assert got == expected
     assert raw.warnings == ()
+
+
+# one byte of the bundled demo .sav changed: a damaged file on which pyreadstat's C library segfaults
+SEGFAULTING_BYTE = (6491, 7)
+
+
+def test_a_damaged_sav_that_crashes_pyreadstat_is_a_clear_file_error(tmp_path):
+    import subprocess
+    import sys
+
+    data = bytearray((Path(__file__).resolve().parents[1] / "data/raw/demo/uu2020_monitor.sav").read_bytes())
+    position, value = SEGFAULTING_BYTE
+    data[position] = value
+    damaged = tmp_path / "beschadigd.sav"
+    damaged.write_bytes(bytes(data))
+    # the premise: read in-process, this file kills the interpreter (no exception to catch)
+    direct = subprocess.run([sys.executable, "-c", f"import pyreadstat; pyreadstat.read_sav({str(damaged)!r}, user_missing=True)"],
+                            capture_output=True, timeout=120)
+    assert direct.returncode < 0, "pyreadstat no longer crashes on this file: pick another damaged byte"
+    with pytest.raises(FileUnusableError, match=r"crashed on it \(signal 11\); the file is damaged") as caught:
+        read_raw_export(damaged)
+    assert caught.value.file == str(damaged)
+    cli = subprocess.run([sys.executable, "-m", "drukmonitor.cli", "validate", str(damaged), "--instrument", "uu2020"],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 2 and "beschadigd.sav" in cli.stderr and "Traceback" not in cli.stderr
