@@ -20,17 +20,19 @@ def pandas_bytes(frame: pd.DataFrame) -> bytes:
 @st.composite
 def frames(draw) -> pd.DataFrame:
     n = draw(st.integers(min_value=1, max_value=25))
-    kinds = draw(st.lists(st.sampled_from(["string", "object_str", "bool", "boolean", "Int64", "int64", "float64", "Float64"]),
+    kinds = draw(st.lists(st.sampled_from(["string", "str", "object_str", "bool", "boolean", "Int64", "int64", "float64", "Float64"]),
                           min_size=2, max_size=6))
     columns = {}
     for position, kind in enumerate(kinds):
         name = draw(TEXT.filter(bool)) + f"_{position}"
         missing = draw(st.lists(st.booleans(), min_size=n, max_size=n))
-        if kind in ("string", "object_str"):
+        if kind in ("string", "str", "object_str"):
             values = draw(st.lists(TEXT, min_size=n, max_size=n))
             values = [None if gone else value for value, gone in zip(values, missing)]
-            columns[name] = pd.array(values, dtype="string") if kind == "string" else pd.Series(
-                [value if value is not None else np.nan for value in values], dtype=object)
+            if kind == "object_str":
+                columns[name] = pd.Series([value if value is not None else np.nan for value in values], dtype=object)
+            else:  # "string": NA semantics; "str": pandas 3's default string dtype (NaN semantics)
+                columns[name] = pd.array(values, dtype=kind)
         elif kind in ("bool", "boolean"):
             values = draw(st.lists(st.booleans(), min_size=n, max_size=n))
             columns[name] = np.array(values) if kind == "bool" else pd.array(
