@@ -497,9 +497,14 @@ def _workflow_config(workdir: Path, waves: list[dict[str, Any]], demo: bool = Fa
     return path
 
 
+def workflow_cores() -> str:
+    """`--cores` of the Snakemake runs (--workflow-cores; 1 = one job at a time, the memory-bound mode)."""
+    return os.environ.get("BENCHMARK_WORKFLOW_CORES", "2")
+
+
 def _snakemake_command(workdir: Path, configfile: Path, *, omit_rendering: bool = True) -> list[str]:
     return [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(REPO / "Snakefile"),
-            "--directory", str(workdir), "--configfile", str(configfile), "--cores", "2", "--quiet", "all",
+            "--directory", str(workdir), "--configfile", str(configfile), "--cores", workflow_cores(), "--quiet", "all",
             *(_omit_rendering(workdir, configfile) if omit_rendering else [])]
 
 
@@ -746,6 +751,7 @@ def machine_info() -> dict[str, Any]:
         "pyarrow": pa.__version__,
         "pyreadstat": getattr(pyreadstat, "__version__", "?"),
         "platform": platform.platform(),
+        "workflow_cores": workflow_cores(),
     }
 
 
@@ -829,7 +835,8 @@ def results_markdown(rows: list[dict[str, Any]], targets: list[dict[str, Any]], 
         "",
         f"{machine['date']} - {machine['cpu']}, {machine['cores']} cores, {machine['memory']}; "
         f"Python {machine['python']}, pandas {machine['pandas']}, numpy {machine['numpy']}, "
-        f"pyarrow {machine['pyarrow']}, pyreadstat {machine['pyreadstat']}",
+        f"pyarrow {machine['pyarrow']}, pyreadstat {machine['pyreadstat']}; "
+        f"Snakemake runs with --cores {machine.get('workflow_cores', '2')}",
         "",
         "| " + " | ".join(RESULT_COLUMNS) + " |",
         "|" + "|".join("---:" if c not in ("format", "stage") else "---" for c in RESULT_COLUMNS) + "|",
@@ -907,6 +914,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mem-limit-mb", type=float, default=MEMORY_LIMIT_MB,
                         help="kill a measurement whose processes use more memory than this (0: no limit; "
                         "default: 70%% of the machine's memory, at most 16 GiB)")
+    parser.add_argument("--workflow-cores", type=int, default=2,
+                        help="--cores of the Snakemake runs (default 2; 1 runs one job at a time: lower peak memory)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output and cache directory")
     parser.add_argument("--src", type=Path, default=None,
                         help="directory holding the drukmonitor package to measure (default: the repository's src/)")
@@ -925,6 +934,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     MEMORY_LIMIT_MB = args.mem_limit_mb
+    os.environ["BENCHMARK_WORKFLOW_CORES"] = str(args.workflow_cores)  # read by the measuring children
     if args.src is not None:
         SOURCE = args.src.resolve()
     out: Path = args.out.resolve()
