@@ -77,15 +77,21 @@ TARGET_SCALING = 1.5  # cost per respondent at 1M <= 1.5x cost at 100k
 TARGET_RERUN_S = 5.0  # no-change rerun of the demo workflow
 
 
-def _default_memory_limit_mb() -> float:
-    """Kill a measurement above 70% of the machine's memory (at most 16 GiB): the machine is shared."""
+def _total_memory_kib() -> int | None:
+    """MemTotal of /proc/meminfo (None where there is no /proc, e.g. macOS)."""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
-                return min(16384.0, int(line.split()[1]) / 1024 * 0.7)
+                return int(line.split()[1])
     except OSError:
-        pass
-    return 16384.0
+        return None
+    return None
+
+
+def _default_memory_limit_mb() -> float:
+    """Kill a measurement above 70% of the machine's memory (at most 16 GiB): the machine is shared."""
+    total = _total_memory_kib()
+    return 16384.0 if total is None else min(16384.0, total / 1024 * 0.7)
 
 
 MEMORY_LIMIT_MB = _default_memory_limit_mb()
@@ -733,13 +739,8 @@ def machine_info() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    memory = ""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
-    except OSError:
-        pass
+    total = _total_memory_kib()
+    memory = "" if total is None else f"{total / 2**20:.1f} GiB"
     return {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "cpu": cpu,

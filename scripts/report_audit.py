@@ -1,7 +1,7 @@
 """Snakemake entry point: the data and audit report of a run (HTML and PDF)."""
 
 from drukmonitor.errors import run_script
-from drukmonitor.stages import run_audit_report_stage
+from drukmonitor.stages import run_audit_report_stage, write_report_log
 
 
 @run_script
@@ -18,9 +18,7 @@ def main() -> None:
         key_env=snakemake.params.key_env,
         outputs=dict(snakemake.output.items()),
     )
-    with open(snakemake.log[0], "w", encoding="utf-8") as log:
-        log.write(f"audit report: rendered with {result['renderer']}\n")
-        log.writelines(f"warning: {warning}\n" for warning in result["warnings"])
+    write_report_log(snakemake.log[0], "audit report", result)
 
 
 main()

@@ -1,9 +1,7 @@
 """Snakemake entry point: the report of one configured comparison of waves (HTML and PDF)."""
 
-from pathlib import Path
-
 from drukmonitor.errors import run_script
-from drukmonitor.stages import run_comparison_report_stage
+from drukmonitor.stages import report_provenance_inputs, run_comparison_report_stage, write_report_log
 
 
 @run_script
@@ -14,18 +12,14 @@ def main() -> None:
         comparison=dict(snakemake.params.comparison),
         comparison_path=snakemake.input.comparison,
         waves=waves,
-        provenance={
-            "config_part": dict(snakemake.params.provenance),
-            "summaries": {wave_id: snakemake.input[f"summary_{wave_id}"] for wave_id in waves},
-            "repo": Path(snakemake.scriptdir).parent,  # the workflow checkout (scripts/..)
-        },
+        provenance=report_provenance_inputs(
+            snakemake.params.provenance, {wave_id: snakemake.input[f"summary_{wave_id}"] for wave_id in waves}, snakemake.scriptdir
+        ),
         settings=dict(snakemake.params.settings),
         organisation=snakemake.params.organisation,
         outputs=dict(snakemake.output.items()),
     )
-    with open(snakemake.log[0], "w", encoding="utf-8") as log:
-        log.write(f"comparison report {snakemake.wildcards.comparison}: rendered with {result['renderer']}\n")
-        log.writelines(f"warning: {warning}\n" for warning in result["warnings"])
+    write_report_log(snakemake.log[0], f"comparison report {snakemake.wildcards.comparison}", result)
 
 
 main()

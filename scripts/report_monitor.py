@@ -1,9 +1,7 @@
 """Snakemake entry point: the monitor report of one wave (HTML and PDF)."""
 
-from pathlib import Path
-
 from drukmonitor.errors import run_script
-from drukmonitor.stages import run_monitor_report_stage
+from drukmonitor.stages import report_provenance_inputs, run_monitor_report_stage, write_report_log
 
 
 @run_script
@@ -15,18 +13,12 @@ def main() -> None:
         meta_path=snakemake.input.meta,
         codebook_path=snakemake.input.codebook,
         crosswalk_path=snakemake.input.crosswalk,
-        provenance={
-            "config_part": dict(snakemake.params.provenance),
-            "summaries": {wave: snakemake.input[f"summary_{wave}"]},
-            "repo": Path(snakemake.scriptdir).parent,  # the workflow checkout (scripts/..)
-        },
+        provenance=report_provenance_inputs(snakemake.params.provenance, {wave: snakemake.input[f"summary_{wave}"]}, snakemake.scriptdir),
         settings=dict(snakemake.params.settings),
         organisation=snakemake.params.organisation,
         outputs=dict(snakemake.output.items()),
     )
-    with open(snakemake.log[0], "w", encoding="utf-8") as log:
-        log.write(f"monitor report {wave}: rendered with {result['renderer']}\n")
-        log.writelines(f"warning: {warning}\n" for warning in result["warnings"])
+    write_report_log(snakemake.log[0], f"monitor report {wave}", result)
 
 
 main()

@@ -1,9 +1,7 @@
 """Snakemake entry point: team feedback sheets of one wave (a page per unit with at least k respondents)."""
 
-from pathlib import Path
-
 from drukmonitor.errors import run_script
-from drukmonitor.stages import run_team_sheets_stage
+from drukmonitor.stages import report_provenance_inputs, run_team_sheets_stage, write_report_log
 
 
 @run_script
@@ -13,18 +11,12 @@ def main() -> None:
         meta_path=snakemake.input.meta,
         codebook_path=snakemake.input.codebook,
         crosswalk_path=snakemake.input.crosswalk,
-        provenance={
-            "config_part": dict(snakemake.params.provenance),
-            "summaries": {snakemake.wildcards.wave: snakemake.input.summary},
-            "repo": Path(snakemake.scriptdir).parent,  # the workflow checkout (scripts/..)
-        },
+        provenance=report_provenance_inputs(snakemake.params.provenance, {snakemake.wildcards.wave: snakemake.input.summary}, snakemake.scriptdir),
         settings=dict(snakemake.params.settings),
         organisation=snakemake.params.organisation,
         outputs=dict(snakemake.output.items()),
     )
-    with open(snakemake.log[0], "w", encoding="utf-8") as log:
-        log.write(f"team sheets {snakemake.wildcards.wave}: rendered with {result['renderer']}\n")
-        log.writelines(f"warning: {warning}\n" for warning in result["warnings"])
+    write_report_log(snakemake.log[0], f"team sheets {snakemake.wildcards.wave}", result)
 
 
 main()

@@ -790,8 +790,9 @@ def _reference_period(meta: Mapping[str, Any]) -> str | None:
     return None if months is None else f"{int(months)} maanden"
 
 
-def _assemble(w: _Wave, protection: pd.DataFrame, alias: dict[str, str], weights: np.ndarray | None) -> pd.DataFrame:
+def _assemble(w: _Wave, protection: pd.DataFrame, alias: dict[str, str]) -> pd.DataFrame:
     reg, meta, settings = w.reg, w.meta, w.settings
+    weights = reg.weights
     alpha = 1.0 - float(settings.get("confidence_level", 0.95))
     level = f"{round(100 * (1 - alpha))}%"
     status = protection.set_index("cell_id")
@@ -1011,10 +1012,9 @@ def estimate_wave(
     if missing:
         raise DrukmonitorError(f"classified table lacks columns {missing}", column=missing[0])
     w = _build(classified, wave_meta, settings)
-    weights = w.reg.weights  # in the order of the (source_row-sorted) rows
     pilot = bool(wave_meta.get("pilot", False))
     protection, alias, _ = _protect_registry(w.reg, settings)
-    table = _assemble(w, protection, alias, weights)
+    table = _assemble(w, protection, alias)
     tables = {name: table[table["table"] == name].reset_index(drop=True) for name in ("prevalence", "distributions")}
     tables["group_tests"] = _group_tests(w, table)
     if pilot:

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Patch, Rectangle
 
 from drukmonitor import render
+from drukmonitor.io import write_bytes
 from drukmonitor.render import (
     CONTEXT_LABELS,
     NOT_MEASURED,
@@ -212,7 +213,7 @@ def _save(fig: MplFigure, out_path: Union[str, Path], description: str) -> Path:
                     metadata={"Software": None, "Description": description})
     else:
         raise RenderError("figures are written as .svg or .png", file=out_path)
-    return render.write_bytes_atomic(out_path, buffer.getvalue())
+    return write_bytes(buffer.getvalue(), out_path)
 
 
 def _single(values: pd.Series, what: str) -> Any:

@@ -149,9 +149,15 @@ def write_json(data: Any, target: Path | str) -> None:
         temporary.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
-def write_text(text: str, target: Path | str) -> None:
+def write_bytes(data: bytes, target: Path | str) -> Path:
     with atomic_path(target) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(data)
+    return Path(target)
+
+
+def write_text(text: str, target: Path | str) -> Path:
+    """UTF-8 with the line ends as given (no platform translation)."""
+    return write_bytes(text.encode("utf-8"), target)
 
 
 SAV_CREATION_DATE = b"01 Jan 20"

@@ -41,7 +41,7 @@ import pandas as pd
 import yaml
 
 from drukmonitor.errors import DrukmonitorError
-from drukmonitor.io import atomic_path
+from drukmonitor.io import write_bytes, write_text
 
 # --------------------------------------------------------------------------------------------
 # constants
@@ -872,20 +872,9 @@ def renderer_description(renderer: str, versions: Mapping[str, str]) -> str:
     )
 
 
-def write_bytes_atomic(path: Union[str, Path], data: bytes) -> Path:
-    with atomic_path(path) as temporary:
-        temporary.write_bytes(data)
-    return Path(path)
-
-
-def write_text_atomic(path: Union[str, Path], text: str) -> Path:
-    """Write a text file (UTF-8, LF) atomically."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
-
-
 def write_qmd(path: Union[str, Path], qmd_text: str) -> Path:
     check_results_only(qmd_text)
-    return write_text_atomic(path, qmd_text)
+    return write_text(qmd_text, path)
 
 
 def choose_renderer(renderer: str | None = None) -> str:
@@ -1069,7 +1058,7 @@ def _render_fallback(
         if toc:
             args += ["--toc", f"--variable=toc-title:{toc_title}"]
         html = _run_pandoc(args, markdown, qmd_dir)
-        outputs["html"] = write_bytes_atomic(out_dir / f"{stem}.html", html)
+        outputs["html"] = write_bytes(html, out_dir / f"{stem}.html")
     if "pdf" in formats:
         root = Path(typst_root).resolve() if typst_root else qmd_dir
         try:
@@ -1096,7 +1085,7 @@ def _render_fallback(
             detail = getattr(error, "diagnostic", "") or str(error)
             raise RenderError(f"typst failed: {detail}", file=qmd_path) from error
         warnings.extend(f"typst: {w.message}" for w in typst_warnings)
-        outputs["pdf"] = write_bytes_atomic(out_dir / f"{stem}.pdf", pdf)
+        outputs["pdf"] = write_bytes(pdf, out_dir / f"{stem}.pdf")
     return RenderResult(RENDERER_FALLBACK, outputs, versions, tuple(warnings))
 
 
@@ -1111,7 +1100,7 @@ def quarto_version() -> str:
 def _move_atomic(src: Path, dest: Path) -> Path:
     if src.resolve() == dest.resolve():
         return dest
-    write_bytes_atomic(dest, src.read_bytes())
+    write_bytes(src.read_bytes(), dest)
     src.unlink()
     return dest
 

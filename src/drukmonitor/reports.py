@@ -49,6 +49,7 @@ import pandas as pd
 import yaml
 
 from drukmonitor import figures, render
+from drukmonitor.io import write_bytes
 from drukmonitor.reachability import reachability, reachable_types
 from drukmonitor.render import (
     NOT_AVAILABLE,
@@ -499,7 +500,7 @@ def write_report(report: Report, qmd_path: PathLike) -> Path:
     """The .qmd with a copy of the stylesheet beside it: the report folder re-renders anywhere, and
     the .qmd names no path of the machine that wrote it (same bytes in every run directory)."""
     qmd_path = Path(qmd_path)
-    render.write_bytes_atomic(qmd_path.parent / "style.css", (render.template_directory() / "style.css").read_bytes())
+    write_bytes((render.template_directory() / "style.css").read_bytes(), qmd_path.parent / "style.css")
     return render.write_qmd(qmd_path, report.qmd(qmd_path.parent))
 
 

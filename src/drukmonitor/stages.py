@@ -7,6 +7,7 @@ goes through exactly the code path of the workflow.
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -368,3 +369,16 @@ def run_audit_report_stage(*, waves, inputs, manifest_path, settings, organisati
     qmd_dir, _ = _prepare_report_dir(outputs["qmd"])
     report = build_audit_report(waves=audits, manifest=manifest, settings=settings, key_status=status, organisation=organisation)
     return _write_and_render(report, outputs)
+
+
+def report_provenance_inputs(config_part, summaries, scriptdir) -> dict[str, Any]:
+    """The arguments of `report_provenance` as a report script has them: the configuration the report
+    rests on, the ingest summaries of its waves, and the workflow checkout (the scripts' parent folder)."""
+    return {"config_part": dict(config_part), "summaries": dict(summaries), "repo": Path(scriptdir).parent}
+
+
+def write_report_log(log_path, title: str, result: Mapping[str, Any]) -> None:
+    """One rule log per report: the renderer used and every rendering warning."""
+    with open(log_path, "w", encoding="utf-8") as log:
+        log.write(f"{title}: rendered with {result['renderer']}\n")
+        log.writelines(f"warning: {warning}\n" for warning in result["warnings"])
