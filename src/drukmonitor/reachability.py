@@ -9,9 +9,10 @@ it can call a type reachable that is not, never the reverse).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -128,8 +129,6 @@ def reachability(crosswalk: Any, settings: Mapping[str, Any] | None = None, *, m
 
 
 def _crosswalk_fingerprint(crosswalk: Any) -> str:
-    import hashlib
-
     # the rules themselves, not only the id: tests and tools build crosswalks in memory
     text = repr((getattr(crosswalk, "id", None), getattr(crosswalk, "sha256", None), str(getattr(crosswalk, "path", "")),
                  crosswalk.fields))
@@ -462,8 +461,6 @@ def _synthetic_canonical(codebook: Any, values: Mapping[str, Sequence[Any]], cho
 
 def _only_fields(crosswalk: Any, fields: Sequence[str]) -> Any:
     """The crosswalk with every field outside ``fields`` marked not measured (fewer rules to run)."""
-    import dataclasses
-
-    kept = {name: mapping if name in fields else dataclasses.replace(mapping, comparability="not_measured")
+    kept = {name: mapping if name in fields else replace(mapping, comparability="not_measured")
             for name, mapping in crosswalk.fields.items()}
-    return dataclasses.replace(crosswalk, fields=kept)
+    return replace(crosswalk, fields=kept)
